@@ -1,0 +1,232 @@
+/*
+ * main.c - confiture: copy PostgreSQL databases in parallel, safely.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/config.h"
+#include "common/exitcodes.h"
+#include "common/log.h"
+
+volatile sig_atomic_t cli_interrupted = 0;
+
+static void
+s_on_signal(int signo)
+{
+    (void) signo;
+    if (cli_interrupted >= 1) {
+        /* A second Ctrl-C: leave now. */
+        _exit(EXIT_CODE_INTERRUPTED);
+    }
+    cli_interrupted = 1;
+}
+
+static void
+s_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: confiture COMMAND [options]\n"
+            "\n"
+            "Commands:\n"
+            "  sync     copy the selected tables from one database into another\n"
+            "  verify   compare row counts and checksums of two databases\n"
+            "\n"
+            "Options (sync and verify):\n"
+            "  -f, --from DB            source: environment name or connection string\n"
+            "  -t, --to DB              target: environment name or connection string\n"
+            "  -d, --config-dir DIR     environments directory (default db/environments)\n"
+            "      --tables LIST        only these tables: schema.table patterns, * ? allowed\n"
+            "      --exclude LIST       not these tables\n"
+            "      --format text|json   output format (default text)\n"
+            "  -l, --log-level LEVEL    debug, info, warn, error (default warn)\n"
+            "\n"
+            "Options (sync):\n"
+            "  -w, --workers N          worker processes (default: number of CPUs)\n"
+            "      --chunk-size SIZE    bytes of table per chunk: 64MB, 1GB, ... (default 64MB)\n"
+            "      --dry-run            print the plan, change nothing\n"
+            "      --coordinator EP     submit to a running coordinator (tcp://host:7400)\n"
+            "\n"
+            "Exit codes: 0 ok, 1 difference found, 2 usage, 3 configuration, 4 connection,\n"
+            "5 schema mismatch, 6 job failed, 70 internal error, 130 interrupted.\n"
+            "See docs/cli.md.\n");
+}
+
+static int
+s_parse_size(const char *text, int64_t *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    double mult = 1;
+
+    if (end == text || v <= 0)
+        return -1;
+    while (*end == ' ')
+        end++;
+    if (*end == '\0' || strcasecmp(end, "b") == 0)
+        mult = 1;
+    else if (strcasecmp(end, "kb") == 0 || strcasecmp(end, "k") == 0)
+        mult = 1024;
+    else if (strcasecmp(end, "mb") == 0 || strcasecmp(end, "m") == 0)
+        mult = 1024 * 1024;
+    else if (strcasecmp(end, "gb") == 0 || strcasecmp(end, "g") == 0)
+        mult = 1024.0 * 1024 * 1024;
+    else
+        return -1;
+    *out = (int64_t) (v * mult);
+    return 0;
+}
+
+static void
+s_bin_dir(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    char *slash;
+
+    if (n <= 0) {
+        snprintf(buf, len, ".");
+        return;
+    }
+    buf[n] = '\0';
+    slash = strrchr(buf, '/');
+    if (slash != NULL)
+        *slash = '\0';
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"config-dir", required_argument, NULL, 'd'},
+        {"tables", required_argument, NULL, 'T'},
+        {"exclude", required_argument, NULL, 'X'},
+        {"workers", required_argument, NULL, 'w'},
+        {"chunk-size", required_argument, NULL, 'S'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'F'},
+        {"coordinator", required_argument, NULL, 'C'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static char bin_dir[PATH_MAX];
+    cli_options_t o;
+    struct sigaction sa;
+    log_level_t level;
+    int c, rc;
+
+    memset(&o, 0, sizeof(o));
+    o.config_dir = CONFIG_DEFAULT_DIR;
+    o.chunk_size = 64 * 1024 * 1024;
+    o.workers = (int) sysconf(_SC_NPROCESSORS_ONLN);
+    o.log_level = "warn";
+    log_set_program("confiture");
+    log_set_level(LOG_LEVEL_WARN);
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        s_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_CODE_USAGE : EXIT_CODE_OK;
+    }
+    o.command = argv[1];
+    if (strcmp(o.command, "sync") != 0 && strcmp(o.command, "verify") != 0) {
+        fprintf(stderr, "confiture: unknown command \"%s\"\n", o.command);
+        fprintf(stderr, "confiture: hint: commands are sync and verify; see confiture --help\n");
+        return EXIT_CODE_USAGE;
+    }
+    o.tables = value_new_array();
+    o.exclude = value_new_array();
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "f:t:d:w:l:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            o.from = optarg;
+            break;
+        case 't':
+            o.to = optarg;
+            break;
+        case 'd':
+            o.config_dir = optarg;
+            break;
+        case 'T':
+            value_array_push(o.tables, value_new_string(optarg));
+            break;
+        case 'X':
+            value_array_push(o.exclude, value_new_string(optarg));
+            break;
+        case 'w':
+            o.workers = atoi(optarg);
+            if (o.workers < 1 || o.workers > 256) {
+                fprintf(stderr, "confiture: --workers must be between 1 and 256\n");
+                return EXIT_CODE_USAGE;
+            }
+            break;
+        case 'S':
+            if (s_parse_size(optarg, &o.chunk_size) != 0) {
+                fprintf(stderr, "confiture: invalid --chunk-size \"%s\"\n", optarg);
+                fprintf(stderr, "confiture: hint: a size such as 64MB, 512kB or 1GB\n");
+                return EXIT_CODE_USAGE;
+            }
+            break;
+        case 'n':
+            o.dry_run = true;
+            break;
+        case 'F':
+            if (strcmp(optarg, "json") == 0) {
+                o.format = FORMAT_JSON;
+            } else if (strcmp(optarg, "text") == 0) {
+                o.format = FORMAT_TEXT;
+            } else {
+                fprintf(stderr, "confiture: --format is text or json, not \"%s\"\n", optarg);
+                return EXIT_CODE_USAGE;
+            }
+            break;
+        case 'C':
+            o.coordinator = optarg;
+            break;
+        case 'l':
+            if (log_level_parse(optarg, &level) != 0) {
+                fprintf(stderr, "confiture: unknown log level \"%s\"\n", optarg);
+                return EXIT_CODE_USAGE;
+            }
+            log_set_level(level);
+            o.log_level = optarg;
+            break;
+        case 'h':
+            s_usage(stdout);
+            return EXIT_CODE_OK;
+        default:
+            fprintf(stderr, "confiture: hint: see confiture --help\n");
+            return EXIT_CODE_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "confiture: unexpected argument \"%s\"\n", argv[optind]);
+        return EXIT_CODE_USAGE;
+    }
+    if (o.from == NULL || o.to == NULL) {
+        fprintf(stderr, "confiture: %s needs --from and --to\n", o.command);
+        fprintf(stderr, "confiture: hint: confiture %s --from production --to staging\n",
+                o.command);
+        return EXIT_CODE_USAGE;
+    }
+    s_bin_dir(bin_dir, sizeof(bin_dir));
+    o.bin_dir = bin_dir;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = s_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = strcmp(o.command, "sync") == 0 ? cli_sync(&o) : cli_verify(&o);
+    value_destroy(&o.tables);
+    value_destroy(&o.exclude);
+    return rc;
+}

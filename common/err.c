@@ -1,0 +1,60 @@
+/*
+ * err.c - an error a pure helper hands back to its caller.
+ */
+#include "common/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+err_clear(err_t *e)
+{
+    memset(e, 0, sizeof(*e));
+}
+
+int
+err_set(err_t *e, const char *code, int exit_code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return -1;
+    err_clear(e);
+    snprintf(e->code, sizeof(e->code), "%s", code);
+    e->exit_code = exit_code;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void
+err_detail(err_t *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+    va_end(ap);
+}
+
+void
+err_hint(err_t *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(e->hint, sizeof(e->hint), fmt, ap);
+    va_end(ap);
+}
+
+bool
+err_isset(const err_t *e)
+{
+    return e != NULL && e->message[0] != '\0';
+}

@@ -1,0 +1,38 @@
+/*
+ * err.h - an error a pure helper hands back to its caller.
+ *
+ * Pure helpers (config, proto, planner) log nothing: they fill an err_t, which the caller
+ * logs once or turns into the CLI's JSON error envelope {"code","message","hint"}.
+ */
+#ifndef CONFITURE_ERR_H
+#define CONFITURE_ERR_H
+
+#include <stdbool.h>
+
+#define ERR_TEXT_LEN 1024
+
+typedef struct err {
+    char code[32];              /* stable machine-readable code: "config", "connect", ... */
+    char message[ERR_TEXT_LEN]; /* the primary line: what went wrong */
+    char detail[ERR_TEXT_LEN];  /* optional: more facts (file and line, server message) */
+    char hint[ERR_TEXT_LEN];    /* optional: what the user should do about it */
+    int exit_code;              /* the exit code main() should use (exitcodes.h) */
+} err_t;
+
+/* Clears e (no error). */
+void err_clear(err_t *e);
+
+/* Sets code, exit code and message; clears detail and hint. Always returns -1. */
+int err_set(err_t *e, const char *code, int exit_code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sets the detail line. */
+void err_detail(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets the hint line. */
+void err_hint(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when e holds an error. */
+bool err_isset(const err_t *e);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * ledger.c - the job ledger on the target.
+ */
+#include "common/ledger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/pgutil.h"
+
+const char *const ledger_schema_sql =
+    "CREATE SCHEMA IF NOT EXISTS confiture;\n"
+    "CREATE TABLE IF NOT EXISTS confiture.job (\n"
+    "  job_id text PRIMARY KEY,\n"
+    "  created_at timestamptz NOT NULL DEFAULT now(),\n"
+    "  updated_at timestamptz NOT NULL DEFAULT now(),\n"
+    "  state text NOT NULL,\n"
+    "  source text NOT NULL,\n"
+    "  snapshot text,\n"
+    "  plan_hash text NOT NULL,\n"
+    "  spec jsonb NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS confiture.task (\n"
+    "  job_id text NOT NULL REFERENCES confiture.job ON DELETE CASCADE,\n"
+    "  task_id integer NOT NULL,\n"
+    "  kind text NOT NULL,\n"
+    "  relation text NOT NULL,\n"
+    "  detail text NOT NULL,\n"
+    "  est_bytes bigint NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY (job_id, task_id));\n"
+    "CREATE TABLE IF NOT EXISTS confiture.task_done (\n"
+    "  job_id text NOT NULL,\n"
+    "  task_id integer NOT NULL,\n"
+    "  attempt integer NOT NULL,\n"
+    "  worker text,\n"
+    "  rows bigint,\n"
+    "  bytes bigint,\n"
+    "  done_at timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
+    "  PRIMARY KEY (job_id, task_id),\n"
+    "  FOREIGN KEY (job_id, task_id) REFERENCES confiture.task ON DELETE CASCADE);\n";
+
+int
+ledger_claim(PGconn *conn, const char *job, int task, int attempt, const char *worker,
+             err_t *err)
+{
+    char task_text[16], attempt_text[16];
+    const char *params[4] = {job, task_text, attempt_text, worker};
+    PGresult *res;
+    const char *state;
+
+    snprintf(task_text, sizeof(task_text), "%d", task);
+    snprintf(attempt_text, sizeof(attempt_text), "%d", attempt);
+    res = PQexecParams(conn,
+                       "INSERT INTO confiture.task_done (job_id, task_id, attempt, worker) "
+                       "VALUES ($1, $2, $3, $4)",
+                       4, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        PQclear(res);
+        return 1;
+    }
+    state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state != NULL && strcmp(state, "23505") == 0) {
+        PQclear(res);
+        return 0;
+    }
+    pgutil_set_error(err, conn, res, "cannot record the task in the ledger");
+    PQclear(res);
+    return -1;
+}
+
+int
+ledger_record(PGconn *conn, const char *job, int task, int64_t rows, int64_t bytes, err_t *err)
+{
+    char task_text[16], rows_text[24], bytes_text[24];
+    const char *params[4] = {job, task_text, rows_text, bytes_text};
+    PGresult *res;
+
+    snprintf(task_text, sizeof(task_text), "%d", task);
+    snprintf(rows_text, sizeof(rows_text), "%lld", (long long) rows);
+    snprintf(bytes_text, sizeof(bytes_text), "%lld", (long long) bytes);
+    res = pgutil_query(conn, err,
+                       "UPDATE confiture.task_done SET rows = $3, bytes = $4 "
+                       "WHERE job_id = $1 AND task_id = $2",
+                       4, params);
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * ledger.h - the job ledger on the target: what a job planned and what has committed.
+ *
+ * Tables in schema "confiture" on the target database:
+ *
+ *   confiture.job        one row per job: state, source, snapshot, plan hash, the job spec
+ *   confiture.task       the plan: one row per task (copy chunk, index, constraint, FK, finish)
+ *   confiture.task_done  one row per committed task, PRIMARY KEY (job_id, task_id)
+ *
+ * Exactly once: a worker opens its target transaction with ledger_claim(), which inserts the
+ * task's task_done row, then loads the chunk (or runs the DDL), then ledger_record()s the
+ * counts and commits. A second attempt of a committed task fails on the primary key and is
+ * rolled back ("skipped"); a concurrent attempt waits on the key until the first one ends.
+ * A crash loses at most the tasks in flight, whose transactions roll back. Resume (issue 4)
+ * reads task and task_done to know what is left.
+ */
+#ifndef CONFITURE_LEDGER_H
+#define CONFITURE_LEDGER_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+/* SQL creating the ledger schema and tables when missing (idempotent). */
+extern const char *const ledger_schema_sql;
+
+/*
+ * Claims a task inside the caller's open transaction. Returns 1 when claimed, 0 when the task
+ * is already committed (the transaction is then aborted: the caller rolls back), -1 on error
+ * (err set).
+ */
+int ledger_claim(PGconn *conn, const char *job, int task, int attempt, const char *worker,
+                 err_t *err);
+
+/* Records rows and bytes of the claimed task, in the same transaction. Returns 0 or -1. */
+int ledger_record(PGconn *conn, const char *job, int task, int64_t rows, int64_t bytes,
+                  err_t *err);
+
+#endif

@@ -1,0 +1,1169 @@
+/*
+ * job.c - one sync job: its snapshot, its plan, the target's preparation and finish.
+ *
+ * Consistency. The coordinator opens a REPEATABLE READ READ ONLY transaction on the source,
+ * exports its snapshot and keeps that transaction open for the job's life; every chunk's
+ * source transaction imports the snapshot, so all workers read one consistent database. The
+ * same transaction takes ACCESS SHARE locks on the selected tables (what COPY takes anyway),
+ * so a concurrent TRUNCATE, DROP or ALTER on the source waits for the job instead of
+ * silently emptying a table the snapshot still sees (TRUNCATE is not MVCC-safe).
+ *
+ * Chunks. A table is cut into ceil(bytes / chunk_size) ranges of its split column: the first
+ * column of its primary key (or of a NOT NULL unique key), cut at pg_stats histogram bounds
+ * (balanced on skewed keys) or, for integer keys without statistics, at even steps of
+ * min..max. A table with no usable key is cut into ctid block ranges (TID range scans). The
+ * first and last ranges are open, so no row can fall outside the plan (coordinator/planner.h).
+ *
+ * Target. Before the load, in one transaction: the ledger rows, then foreign keys, key
+ * constraints and indexes dropped (their definitions kept in the plan and the ledger), user
+ * triggers disabled, the selection truncated in one statement. After its chunks, each table
+ * gets its indexes and constraints back (worker tasks, in parallel), then its triggers
+ * enabled, ANALYZE and a row count; foreign keys come back, validated, once both sides have
+ * their keys. A foreign key into the selection from an unselected table refuses the job up
+ * front: nothing is ever truncated by cascade.
+ */
+#include "coordinator/job.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/config.h"
+#include "common/exitcodes.h"
+#include "common/ledger.h"
+#include "common/log.h"
+#include "common/pgutil.h"
+#include "coordinator/catalog.h"
+#include "coordinator/planner.h"
+
+#define MAX_CHUNKS_PER_TABLE 2000
+
+typedef enum task_kind { KIND_COPY, KIND_INDEX, KIND_CONSTRAINT, KIND_FK, KIND_FINISH } task_kind_t;
+
+static const char *s_kind_names[] = {"copy", "index", "constraint", "fk", "finish"};
+
+typedef struct job_task {
+    task_kind_t kind;   /* what it does */
+    int table;          /* source table index, or -1 (held items on parents) */
+    int held;           /* held item index, or -1 */
+    char *label;        /* "copy public.film 3/8" */
+    char *detail;       /* predicate, or SQL: what the ledger's plan records */
+    value_t *body;      /* TASK fields but job, task, attempt */
+    int64_t est_bytes;  /* planned bytes (copy) */
+    bool done;          /* reported DONE */
+    bool skipped;       /* DONE because an earlier attempt had committed it */
+    int64_t rows;       /* rows copied (copy) or counted (finish) */
+    int64_t bytes;      /* bytes copied */
+} job_task_t;
+
+typedef struct job_table {
+    char *display;      /* schema.name for people */
+    int chunks;         /* copy tasks planned */
+    int chunks_done;    /* copy tasks done */
+    int64_t rows;       /* rows copied */
+    int64_t bytes;      /* bytes copied */
+    int64_t counted;    /* rows counted on the target at the end, -1 before */
+    const char *split;  /* how it was cut: "id (histogram)", "ctid", "whole table" */
+    bool binary;        /* binary COPY format */
+} job_table_t;
+
+struct job {
+    char id[48];             /* job id: UTC time and random suffix */
+    value_t *spec;           /* the submitted spec (no secrets) */
+    char *source_display;    /* redacted source, for the ledger */
+    bool dry_run;            /* plan only */
+    int64_t chunk_size;      /* bytes per chunk */
+    PGconn *snap;            /* source connection holding the snapshot */
+    char *snapshot;          /* exported snapshot id */
+    PGconn *tgt;             /* target connection of the coordinator */
+    cat_source_t src;        /* source catalog */
+    cat_target_t tgt_cat;    /* target catalog */
+    job_table_t *tables;     /* per source table, parallel to src.tables */
+    job_task_t *tasks;       /* the plan */
+    int ntasks;              /* number of tasks */
+    int ncopy;               /* of which copy tasks */
+    char **sequences;        /* quoted sequence names to set at the end */
+    int nsequences;          /* number of them */
+    char plan_hash[65];      /* hex BLAKE2b of the plan */
+};
+
+static void *
+s_alloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+static char *
+s_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+s_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *out = NULL;
+
+    va_start(ap, fmt);
+    if (vasprintf(&out, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    return out;
+}
+
+/* A growing list of problems found by the preflight. */
+typedef struct problems {
+    char *text; /* newline-separated */
+    int count;  /* how many */
+} problems_t;
+
+static void
+s_problem(problems_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+s_problem(problems_t *p, const char *fmt, ...)
+{
+    va_list ap;
+    char *line = NULL, *joined;
+
+    va_start(ap, fmt);
+    if (vasprintf(&line, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    joined = s_printf("%s%s  - %s", p->text ? p->text : "", p->text ? "\n" : "", line);
+    free(line);
+    free(p->text);
+    p->text = joined;
+    p->count++;
+}
+
+/* ---------------------------------------------------------------- preflight */
+
+static const cat_target_column_t *
+s_target_column(const cat_target_table_t *t, const char *name)
+{
+    for (int c = 0; c < t->ncolumns; c++)
+        if (strcmp(t->columns[c].name, name) == 0)
+            return &t->columns[c];
+    return NULL;
+}
+
+static const cat_column_t *
+s_source_column(const cat_table_t *t, const char *name)
+{
+    for (int c = 0; c < t->ncolumns; c++)
+        if (strcmp(t->columns[c].name, name) == 0)
+            return &t->columns[c];
+    return NULL;
+}
+
+static int
+s_preflight(job_t *job, err_t *err)
+{
+    problems_t p = {NULL, 0};
+
+    for (int i = 0; i < job->src.ntables; i++) {
+        const cat_table_t *t = &job->src.tables[i];
+        const cat_target_table_t *tt = &job->tgt_cat.tables[i];
+
+        if (!t->selected)
+            continue;
+        if (tt->oid == 0) {
+            s_problem(&p, "table %s.%s is missing on the target", t->schema, t->name);
+            continue;
+        }
+        if (tt->relkind != 'r') {
+            s_problem(&p, "%s.%s is not an ordinary table on the target (relkind %c)", t->schema,
+                      t->name, tt->relkind);
+            continue;
+        }
+        for (int c = 0; c < t->ncolumns; c++)
+            if (s_target_column(tt, t->columns[c].name) == NULL)
+                s_problem(&p, "column %s.%s.%s (%s) is missing on the target", t->schema,
+                          t->name, t->columns[c].name, t->columns[c].type);
+        for (int c = 0; c < tt->ncolumns; c++)
+            if (tt->columns[c].required && s_source_column(t, tt->columns[c].name) == NULL)
+                s_problem(&p,
+                          "target column %s.%s.%s is NOT NULL without a default, and the source "
+                          "has no such column",
+                          t->schema, t->name, tt->columns[c].name);
+    }
+    for (int u = 0; u < job->tgt_cat.nunsafe; u++)
+        s_problem(&p, "%s: truncating the selection would break it", job->tgt_cat.unsafe[u]);
+    if (p.count == 0)
+        return 0;
+    err_set(err, "schema", EXIT_CODE_SCHEMA,
+            "the target is not ready for this sync: %d problem%s; nothing was changed", p.count,
+            p.count == 1 ? "" : "s");
+    err_detail(err, "\n%s", p.text);
+    err_hint(err, "%s", job->tgt_cat.nunsafe > 0
+                            ? "add the referencing tables to --tables (or exclude the referenced "
+                              "ones); confiture never truncates by cascade"
+                            : "create the target schema first (same tables and columns as the "
+                              "source), or narrow the selection with --tables / --exclude");
+    free(p.text);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- planning */
+
+static task_kind_t
+s_held_kind(const cat_held_t *h)
+{
+    return h->kind == HELD_FK ? KIND_FK : h->kind == HELD_CONSTRAINT ? KIND_CONSTRAINT : KIND_INDEX;
+}
+
+static job_task_t *
+s_add_task(job_t *job, task_kind_t kind, int table, int held)
+{
+    job_task_t *t;
+
+    job->tasks = realloc(job->tasks, sizeof(job_task_t) * ((size_t) job->ntasks + 1));
+    if (job->tasks == NULL)
+        abort();
+    t = &job->tasks[job->ntasks++];
+    memset(t, 0, sizeof(*t));
+    t->kind = kind;
+    t->table = table;
+    t->held = held;
+    t->body = value_new_map();
+    value_map_put_string(t->body, "kind", kind == KIND_COPY ? "copy" : "sql");
+    value_map_put_string(t->body, "target", value_map_string(job->spec, "target", ""));
+    value_map_put_string(t->body, "encoding", job->src.encoding);
+    return t;
+}
+
+/* The column list copied: source columns not generated on the target. */
+static char *
+s_column_list(const cat_table_t *t, const cat_target_table_t *tt, bool *binary)
+{
+    char *list = s_alloc(1, 1);
+
+    *binary = true;
+    for (int c = 0; c < t->ncolumns; c++) {
+        const cat_target_column_t *tc = s_target_column(tt, t->columns[c].name);
+        char *q, *joined;
+
+        if (tc == NULL || tc->generated)
+            continue;
+        if (!t->columns[c].portable || strcmp(tc->type, t->columns[c].type) != 0)
+            *binary = false;
+        q = pgutil_quote_ident(t->columns[c].name);
+        joined = s_printf("%s%s%s", list, list[0] ? ", " : "", q);
+        free(q);
+        free(list);
+        list = joined;
+    }
+    return list;
+}
+
+/* Cuts a table into ctid block ranges: fills *bounds with tid literals, returns their number. */
+static int
+s_split_blocks(const cat_table_t *t, size_t nchunks, char ***bounds, const char **split)
+{
+    uint64_t *blocks = s_alloc(nchunks, sizeof(uint64_t));
+    char **out = s_alloc(nchunks, sizeof(char *));
+    size_t nb = planner_split_blocks((uint64_t) t->relpages, nchunks, blocks);
+
+    for (size_t c = 0; c < nb; c++)
+        out[c] = s_printf("'(%llu,0)'::pg_catalog.tid", (unsigned long long) blocks[c]);
+    free(blocks);
+    *bounds = out;
+    *split = "ctid";
+    return (int) nb;
+}
+
+/*
+ * Splits table i: fills *bounds with SQL literals (already cast) and returns their number,
+ * or -1 on a query error. Sets *split to the method used.
+ */
+static int
+s_split(job_t *job, int i, size_t nchunks, char ***bounds, const char **split, err_t *err)
+{
+    const cat_table_t *t = &job->src.tables[i];
+    char **out = s_alloc(nchunks, sizeof(char *));
+    int n = 0;
+
+    *bounds = out;
+    *split = "whole table";
+    if (nchunks <= 1)
+        return 0;
+    if (t->key != NULL) {
+        char *sql;
+        const char *params[3];
+        PGresult *res;
+        char *attname = strdup(t->key);
+
+        /* attname unquoted: t->key is quote_ident()ed; pg_stats wants the raw name */
+        if (attname[0] == '"') {
+            size_t w = 0;
+            for (size_t r = 1; attname[r] && attname[r + 1]; r++) {
+                if (attname[r] == '"' && attname[r + 1] == '"')
+                    r++;
+                attname[w++] = attname[r];
+            }
+            attname[w] = '\0';
+        }
+        params[0] = t->schema;
+        params[1] = t->name;
+        params[2] = attname;
+        {
+            /* The type name goes in as a literal the server pastes after '::'. */
+            char *lit = pgutil_quote_literal(t->key_type);
+
+            /* ORDER BY d.v, not an output column: the bounds must be sorted as the column
+             * sorts (its type and collation), or ranges could overlap. */
+            sql = s_printf("SELECT d.v::text AS txt, pg_catalog.quote_literal(d.v) || '::' || %s "
+                           "AS lit FROM (SELECT DISTINCT v FROM unnest((SELECT "
+                           "s.histogram_bounds::text FROM pg_catalog.pg_stats s "
+                           "WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3 "
+                           "AND NOT s.inherited)::%s[]) AS v) AS d ORDER BY d.v %s%s",
+                           lit, t->key_type, t->key_collation ? "COLLATE " : "",
+                           t->key_collation ? t->key_collation : "");
+            free(lit);
+        }
+        res = pgutil_query(job->snap, err, sql, 3, params);
+        free(sql);
+        free(attname);
+        if (res == NULL)
+            return -1;
+        if (t->key_is_int) {
+            size_t nb = (size_t) PQntuples(res);
+            int64_t *hist = s_alloc(nb > 2 ? nb : 2, sizeof(int64_t));
+            int64_t *cuts = s_alloc(nchunks, sizeof(int64_t));
+            size_t ncuts;
+
+            for (size_t b = 0; b < nb; b++)
+                hist[b] = strtoll(PQgetvalue(res, (int) b, 0), NULL, 10);
+            PQclear(res);
+            *split = "key (histogram)";
+            if (nb < 2) {
+                char *q = s_printf("SELECT min(%s)::text, max(%s)::text FROM ONLY %s", t->key,
+                                   t->key, t->qname);
+
+                res = pgutil_query(job->snap, err, q, 0, NULL);
+                free(q);
+                if (res == NULL) {
+                    free(hist);
+                    free(cuts);
+                    return -1;
+                }
+                nb = PQgetisnull(res, 0, 0) ? 0 : 2;
+                if (nb == 2) {
+                    hist[0] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+                    hist[1] = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+                }
+                PQclear(res);
+                *split = "key (min/max)";
+            }
+            ncuts = nb >= 2 ? planner_split_int(hist, nb, nchunks, cuts) : 0;
+            for (size_t c = 0; c < ncuts; c++)
+                out[n++] = s_printf("%lld", (long long) cuts[c]);
+            free(hist);
+            free(cuts);
+            if (ncuts > 0 || nb >= 2)
+                return n;
+        } else if (PQntuples(res) >= 3) {
+            size_t nb = (size_t) PQntuples(res);
+            size_t *picked = s_alloc(nchunks, sizeof(size_t));
+            size_t np = planner_split_histogram(nb, nchunks, picked);
+
+            for (size_t c = 0; c < np; c++)
+                out[n++] = strdup(PQgetvalue(res, (int) picked[c], 1));
+            free(picked);
+            PQclear(res);
+            *split = "key (histogram)";
+            return n;
+        } else {
+            PQclear(res);
+        }
+    }
+    /* No key, or no statistics for a non-integer key: ctid block ranges. */
+    free(out);
+    return s_split_blocks(t, nchunks, bounds, split);
+}
+
+/*
+ * Asks the source whether the literal bounds strictly increase in the order the chunk
+ * predicates compare them (the key's type and collation). Ranges cut at bounds out of order
+ * would overlap and copy rows twice, so a plan never relies on anything else. Returns 1
+ * (increasing), 0 (not), -1 on error.
+ */
+static int
+s_bounds_increase(job_t *job, const cat_table_t *t, char **bounds, int n, err_t *err)
+{
+    char *values = strdup(""), *sql;
+    PGresult *res;
+    int ok;
+
+    if (n < 2) {
+        free(values);
+        return 1;
+    }
+    for (int b = 0; b + 1 < n; b++) {
+        char *next = s_printf("%s%s(%s, %s)", values, b ? ", " : "", bounds[b], bounds[b + 1]);
+
+        free(values);
+        values = next;
+    }
+    sql = s_printf("SELECT coalesce(bool_and(l < r %s%s), false) FROM (VALUES %s) AS p(l, r)",
+                   t->key_collation ? "COLLATE " : "",
+                   t->key_collation ? t->key_collation : "", values);
+    free(values);
+    res = pgutil_query(job->snap, err, sql, 0, NULL);
+    free(sql);
+    if (res == NULL)
+        return -1;
+    ok = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return ok;
+}
+
+static int
+s_plan_table(job_t *job, int i, err_t *err)
+{
+    const cat_table_t *t = &job->src.tables[i];
+    const cat_target_table_t *tt = &job->tgt_cat.tables[i];
+    job_table_t *jt = &job->tables[i];
+    size_t nchunks = planner_chunk_count((uint64_t) t->bytes, (uint64_t) job->chunk_size,
+                                         MAX_CHUNKS_PER_TABLE);
+    char **bounds = NULL;
+    bool binary;
+    char *columns = s_column_list(t, tt, &binary);
+    const char *format = binary ? "binary" : "text";
+    const char *key;
+    int nb = s_split(job, i, nchunks, &bounds, &jt->split, err);
+
+    log_debug("plan %s: %lld bytes, %zu chunks wanted, %d cuts (%s)", t->qname, (long long) t->bytes, nchunks, nb, jt->split);
+
+    if (nb > 1 && strcmp(jt->split, "ctid") != 0) {
+        int ok = s_bounds_increase(job, t, bounds, nb, err);
+
+        if (ok == 0) {
+            log_warn("%s: the statistics of %s give bounds out of order; splitting by ctid",
+                     jt->display, t->key);
+            for (int c = 0; c < nb; c++)
+                free(bounds[c]);
+            free(bounds);
+            bounds = NULL;
+            nb = s_split_blocks(t, nchunks, &bounds, &jt->split);
+        } else if (ok < 0) {
+            nb = -1;
+        }
+    }
+    if (nb < 0) {
+        free(columns);
+        free(bounds);
+        return -1;
+    }
+    jt->binary = binary;
+    key = strcmp(jt->split, "ctid") == 0 ? "ctid" : t->key;
+    jt->chunks = nb + 1;
+    for (int c = 0; c <= nb; c++) {
+        job_task_t *task = s_add_task(job, KIND_COPY, i, -1);
+        char *pred = planner_range_predicate(key, c > 0 ? bounds[c - 1] : NULL,
+                                             c < nb ? bounds[c] : NULL);
+        char *source_sql, *target_sql;
+
+        if (nb == 0)
+            source_sql = s_printf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, columns,
+                                  format);
+        else
+            source_sql = s_printf("COPY (SELECT %s FROM ONLY %s WHERE %s) TO STDOUT (FORMAT %s)",
+                                  columns, t->qname, pred, format);
+        target_sql = s_printf("COPY %s (%s) FROM STDIN (FORMAT %s)", t->qname, columns, format);
+        task->label = s_printf("copy %s %d/%d", jt->display, c + 1, nb + 1);
+        task->detail = pred;
+        task->est_bytes = t->bytes / (nb + 1);
+        value_map_put_string(task->body, "table", jt->display);
+        value_map_put_string(task->body, "source", value_map_string(job->spec, "source", ""));
+        value_map_put_string(task->body, "snapshot", job->snapshot);
+        value_map_put_string(task->body, "source_sql", source_sql);
+        value_map_put_string(task->body, "target_sql", target_sql);
+        free(source_sql);
+        free(target_sql);
+        job->ncopy++;
+    }
+    for (int c = 0; c < nb; c++)
+        free(bounds[c]);
+    free(bounds);
+    free(columns);
+    return 0;
+}
+
+static void
+s_plan_sql_task(job_t *job, task_kind_t kind, int table, int held, const char *label,
+                const char *display, const char *sql, const char *count_sql)
+{
+    job_task_t *task = s_add_task(job, kind, table, held);
+    value_t *statements = value_new_array();
+
+    task->label = strdup(label);
+    task->detail = strdup(sql ? sql : "");
+    if (sql != NULL && sql[0])
+        value_array_push(statements, value_new_string(sql));
+    value_map_put(task->body, "statements", statements);
+    value_map_put_string(task->body, "table", display);
+    if (count_sql)
+        value_map_put_string(task->body, "count_sql", count_sql);
+}
+
+static int
+s_plan(job_t *job, err_t *err)
+{
+    crypto_generichash_state hash;
+    unsigned char digest[32];
+
+    for (int i = 0; i < job->src.ntables; i++) {
+        if (job->src.tables[i].selected && s_plan_table(job, i, err) != 0)
+            return -1;
+    }
+    for (int h = 0; h < job->tgt_cat.nheld; h++) {
+        const cat_held_t *held = &job->tgt_cat.held[h];
+        char *label = s_printf("%s %s", s_kind_names[s_held_kind(held)], held->name);
+
+        s_plan_sql_task(job, s_held_kind(held), -1, h, label, held->name, held->restore_sql,
+                        NULL);
+        free(label);
+    }
+    for (int i = 0; i < job->src.ntables; i++) {
+        const cat_table_t *t = &job->src.tables[i];
+        char *sql, *count, *label;
+
+        if (!t->selected)
+            continue;
+        sql = s_printf("%s%sANALYZE %s",
+                       job->tgt_cat.tables[i].enable_triggers
+                           ? job->tgt_cat.tables[i].enable_triggers
+                           : "",
+                       job->tgt_cat.tables[i].enable_triggers ? "; " : "", t->qname);
+        count = s_printf("SELECT count(*) FROM ONLY %s", t->qname);
+        label = s_printf("finish %s", job->tables[i].display);
+        s_plan_sql_task(job, KIND_FINISH, i, -1, label, job->tables[i].display, sql, count);
+        free(sql);
+        free(count);
+        free(label);
+    }
+
+    crypto_generichash_init(&hash, NULL, 0, sizeof(digest));
+    for (int k = 0; k < job->ntasks; k++) {
+        const job_task_t *t = &job->tasks[k];
+        const char *s1 = value_map_string(t->body, "source_sql", "");
+        const char *s2 = value_map_string(t->body, "target_sql", "");
+
+        crypto_generichash_update(&hash, (const unsigned char *) t->label, strlen(t->label) + 1);
+        crypto_generichash_update(&hash, (const unsigned char *) t->detail, strlen(t->detail) + 1);
+        crypto_generichash_update(&hash, (const unsigned char *) s1, strlen(s1) + 1);
+        crypto_generichash_update(&hash, (const unsigned char *) s2, strlen(s2) + 1);
+    }
+    crypto_generichash_final(&hash, digest, sizeof(digest));
+    sodium_bin2hex(job->plan_hash, sizeof(job->plan_hash), digest, sizeof(digest));
+    return 0;
+}
+
+/* Sequences owned by, or used in defaults of, the selected tables. */
+static int
+s_read_sequences(job_t *job, err_t *err)
+{
+    unsigned int *oids = s_alloc((size_t) job->src.ntables, sizeof(unsigned int));
+    char *array, *p;
+    const char *params[1];
+    PGresult *res;
+    int n = 0;
+
+    array = p = s_alloc((size_t) job->src.ntables * 11 + 3, 1);
+    *p++ = '{';
+    for (int i = 0; i < job->src.ntables; i++)
+        if (job->src.tables[i].selected)
+            p += sprintf(p, "%s%u", n++ ? "," : "", job->src.tables[i].oid);
+    *p++ = '}';
+    *p = '\0';
+    free(oids);
+    params[0] = array;
+    res = pgutil_query(
+        job->snap, err,
+        "WITH rel AS (SELECT t.oid AS relid FROM unnest($1::pg_catalog.oid[]) AS t(oid) "
+        "             UNION SELECT a.relid FROM unnest($1::pg_catalog.oid[]) AS t(oid), "
+        "             LATERAL pg_catalog.pg_partition_ancestors(t.oid) AS a(relid)) "
+        "SELECT DISTINCT pg_catalog.quote_ident(n.nspname) || '.' || "
+        "       pg_catalog.quote_ident(s.relname) "
+        "FROM pg_catalog.pg_depend d "
+        "JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace "
+        "WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+        "  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+        "  AND d.deptype IN ('a', 'i') AND d.refobjid IN (SELECT relid FROM rel) "
+        "UNION "
+        "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(s.relname) "
+        "FROM pg_catalog.pg_attrdef ad "
+        "JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+        "  AND d.objid = ad.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+        "JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S' "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace "
+        "WHERE ad.adrelid IN (SELECT relid FROM rel) ORDER BY 1",
+        1, params);
+    free(array);
+    if (res == NULL)
+        return -1;
+    job->nsequences = PQntuples(res);
+    job->sequences = s_alloc((size_t) job->nsequences, sizeof(char *));
+    for (int i = 0; i < job->nsequences; i++)
+        job->sequences[i] = pgutil_strdup(res, i, 0);
+    PQclear(res);
+    return 0;
+}
+
+static int
+s_lock_selection(job_t *job, err_t *err)
+{
+    char *sql = strdup("SET LOCAL lock_timeout = '30s'");
+
+    for (int i = 0; i < job->src.ntables; i++) {
+        char *next;
+
+        if (!job->src.tables[i].selected)
+            continue;
+        next = s_printf("%s; LOCK TABLE ONLY %s IN ACCESS SHARE MODE", sql,
+                        job->src.tables[i].qname);
+        free(sql);
+        sql = next;
+    }
+    if (pgutil_exec(job->snap, err, sql) != 0) {
+        free(sql);
+        err_hint(err, "a session holds an exclusive lock on a source table (DDL in progress?); "
+                      "retry when it is done");
+        return -1;
+    }
+    free(sql);
+    return pgutil_exec(job->snap, err, "SET LOCAL lock_timeout = 0");
+}
+
+job_t *
+job_open(const value_t *spec, const char *config_dir, err_t *err)
+{
+    job_t *job = s_alloc(1, sizeof(job_t));
+    char *source = NULL, *target = NULL;
+    unsigned char rnd[3];
+    time_t now = time(NULL);
+    struct tm tm;
+    PGresult *res;
+
+    gmtime_r(&now, &tm);
+    randombytes_buf(rnd, sizeof(rnd));
+    snprintf(job->id, sizeof(job->id), "%04d%02d%02d-%02d%02d%02d-%02x%02x%02x",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             rnd[0], rnd[1], rnd[2]);
+    job->spec = value_dup(spec);
+    job->dry_run = value_map_bool(spec, "dry_run", false);
+    job->chunk_size = value_map_int(spec, "chunk_size", 64 * 1024 * 1024);
+    if (job->chunk_size < 1024) {
+        err_set(err, "usage", EXIT_CODE_USAGE, "chunk size %lld is too small",
+                (long long) job->chunk_size);
+        err_hint(err, "use at least 1kB; the default is 64MB");
+        goto fail;
+    }
+
+    source = pgutil_resolve_ref(value_map_string(spec, "source", ""), config_dir, err);
+    if (source == NULL)
+        goto fail;
+    target = pgutil_resolve_ref(value_map_string(spec, "target", ""), config_dir, err);
+    if (target == NULL)
+        goto fail;
+    job->source_display = config_redact(source);
+
+    job->snap = pgutil_connect(source, "source", NULL, "confiture coordinator", err);
+    if (job->snap == NULL)
+        goto fail;
+    res = pgutil_query(job->snap, err,
+                       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                       "SELECT pg_catalog.pg_export_snapshot()",
+                       0, NULL);
+    if (res == NULL)
+        goto fail;
+    job->snapshot = pgutil_strdup(res, 0, 0);
+    PQclear(res);
+    if (catalog_read_source(job->snap, &job->src, err) != 0)
+        goto fail;
+    if (PQsetClientEncoding(job->snap, job->src.encoding) != 0) {
+        err_set(err, "connect", EXIT_CODE_CONNECT, "cannot set client_encoding %s",
+                job->src.encoding);
+        goto fail;
+    }
+    if (catalog_select(&job->src, value_map_get(spec, "tables"), value_map_get(spec, "exclude"),
+                       err) != 0)
+        goto fail;
+    if (s_lock_selection(job, err) != 0)
+        goto fail;
+
+    job->tgt = pgutil_connect(target, "target", job->src.encoding, "confiture coordinator", err);
+    if (job->tgt == NULL)
+        goto fail;
+    if (catalog_read_target(job->tgt, &job->src, &job->tgt_cat, err) != 0)
+        goto fail;
+    if (s_preflight(job, err) != 0)
+        goto fail;
+    job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
+    for (int i = 0; i < job->src.ntables; i++) {
+        job->tables[i].display = s_printf("%s.%s", job->src.tables[i].schema,
+                                          job->src.tables[i].name);
+        job->tables[i].counted = -1;
+    }
+    if (s_read_sequences(job, err) != 0 || s_plan(job, err) != 0)
+        goto fail;
+    free(source);
+    free(target);
+    return job;
+
+fail:
+    free(source);
+    free(target);
+    job_destroy(&job);
+    return NULL;
+}
+
+void
+job_destroy(job_t **self_p)
+{
+    job_t *job = *self_p;
+
+    if (job == NULL)
+        return;
+    PQfinish(job->snap);
+    PQfinish(job->tgt);
+    for (int k = 0; k < job->ntasks; k++) {
+        free(job->tasks[k].label);
+        free(job->tasks[k].detail);
+        value_destroy(&job->tasks[k].body);
+    }
+    free(job->tasks);
+    if (job->tables)
+        for (int i = 0; i < job->src.ntables; i++)
+            free(job->tables[i].display);
+    free(job->tables);
+    catalog_free_target(&job->tgt_cat, job->src.ntables);
+    catalog_free_source(&job->src);
+    for (int i = 0; i < job->nsequences; i++)
+        free(job->sequences[i]);
+    free(job->sequences);
+    value_destroy(&job->spec);
+    free(job->snapshot);
+    free(job->source_display);
+    free(job);
+    *self_p = NULL;
+}
+
+const char *
+job_id(const job_t *self)
+{
+    return self->id;
+}
+
+bool
+job_dry_run(const job_t *self)
+{
+    return self->dry_run;
+}
+
+value_t *
+job_plan(const job_t *self)
+{
+    value_t *plan = value_new_map();
+    value_t *tables = value_new_array();
+    int64_t bytes = 0;
+    int held[3] = {0, 0, 0};
+
+    value_map_put_string(plan, "event", "plan");
+    value_map_put_string(plan, "job", self->id);
+    value_map_put_string(plan, "snapshot", self->snapshot);
+    for (int i = 0; i < self->src.ntables; i++) {
+        const cat_table_t *t = &self->src.tables[i];
+        value_t *row;
+
+        if (!t->selected)
+            continue;
+        row = value_new_map();
+        value_map_put_string(row, "table", self->tables[i].display);
+        value_map_put_int(row, "bytes", t->bytes);
+        value_map_put_int(row, "chunks", self->tables[i].chunks);
+        value_map_put_string(row, "split", self->tables[i].split);
+        value_map_put_string(row, "split_column", t->key && strcmp(self->tables[i].split, "ctid")
+                                                           ? t->key
+                                                           : "ctid");
+        value_map_put_string(row, "format", self->tables[i].binary ? "binary" : "text");
+        value_array_push(tables, row);
+        bytes += t->bytes;
+    }
+    for (int h = 0; h < self->tgt_cat.nheld; h++)
+        held[self->tgt_cat.held[h].kind]++;
+    value_map_put(plan, "tables", tables);
+    value_map_put_int(plan, "chunks", self->ncopy);
+    value_map_put_int(plan, "bytes", bytes);
+    value_map_put_int(plan, "indexes", held[HELD_INDEX]);
+    value_map_put_int(plan, "constraints", held[HELD_CONSTRAINT]);
+    value_map_put_int(plan, "foreign_keys", held[HELD_FK]);
+    value_map_put_int(plan, "sequences", self->nsequences);
+    value_map_put_int(plan, "tasks", self->ntasks);
+    return plan;
+}
+
+/* ---------------------------------------------------------------- target preparation */
+
+static int
+s_insert_plan(job_t *job, err_t *err)
+{
+    int n = job->ntasks;
+    char **ids = s_alloc((size_t) n, sizeof(char *));
+    char **kinds = s_alloc((size_t) n, sizeof(char *));
+    char **rels = s_alloc((size_t) n, sizeof(char *));
+    char **details = s_alloc((size_t) n, sizeof(char *));
+    char **sizes = s_alloc((size_t) n, sizeof(char *));
+    char *a[5], *spec_json = value_to_json(job->spec);
+    const char *params[6];
+    PGresult *res;
+    int rc = -1;
+
+    params[0] = job->id;
+    params[1] = job->source_display;
+    params[2] = job->snapshot;
+    params[3] = job->plan_hash;
+    params[4] = spec_json;
+    res = pgutil_query(job->tgt, err,
+                       "INSERT INTO confiture.job (job_id, state, source, snapshot, plan_hash, "
+                       "spec) VALUES ($1, 'loading', $2, $3, $4, $5::jsonb)",
+                       5, params);
+    free(spec_json);
+    if (res == NULL)
+        goto done;
+    PQclear(res);
+    for (int k = 0; k < n; k++) {
+        const job_task_t *t = &job->tasks[k];
+
+        ids[k] = s_printf("%d", k);
+        kinds[k] = (char *) s_kind_names[t->kind];
+        rels[k] = (char *) value_map_string(t->body, "table", "");
+        details[k] = t->detail;
+        sizes[k] = s_printf("%lld", (long long) t->est_bytes);
+    }
+    a[0] = pgutil_text_array(ids, n);
+    a[1] = pgutil_text_array(kinds, n);
+    a[2] = pgutil_text_array(rels, n);
+    a[3] = pgutil_text_array(details, n);
+    a[4] = pgutil_text_array(sizes, n);
+    params[0] = job->id;
+    for (int k = 0; k < 5; k++)
+        params[k + 1] = a[k];
+    res = pgutil_query(job->tgt, err,
+                       "INSERT INTO confiture.task (job_id, task_id, kind, relation, detail, "
+                       "est_bytes) SELECT $1, i::int, k, r, d, b::bigint "
+                       "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) "
+                       "AS u(i, k, r, d, b)",
+                       6, params);
+    for (int k = 0; k < 5; k++)
+        free(a[k]);
+    if (res == NULL)
+        goto done;
+    PQclear(res);
+    rc = 0;
+done:
+    for (int k = 0; k < n; k++) {
+        free(ids[k]);
+        free(sizes[k]);
+    }
+    free(ids);
+    free(kinds);
+    free(rels);
+    free(details);
+    free(sizes);
+    return rc;
+}
+
+int
+job_prepare(job_t *job, err_t *err)
+{
+    char *truncate = strdup("TRUNCATE ONLY ");
+    bool first = true;
+
+    if (pgutil_exec(job->tgt, err, "BEGIN; SET LOCAL lock_timeout = '30s'") != 0)
+        goto fail;
+    if (pgutil_exec(job->tgt, err, ledger_schema_sql) != 0) {
+        err_hint(err, "the target user needs CREATE on the database, or a schema \"confiture\" "
+                      "it can write to, for the job ledger");
+        goto fail;
+    }
+    if (s_insert_plan(job, err) != 0)
+        goto fail;
+    /* Foreign keys first: key constraints cannot go while a foreign key needs them. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int h = 0; h < job->tgt_cat.nheld; h++) {
+            const cat_held_t *held = &job->tgt_cat.held[h];
+
+            if ((pass == 0) != (held->kind == HELD_FK))
+                continue;
+            if (pgutil_exec(job->tgt, err, held->drop_sql) != 0)
+                goto fail;
+        }
+    }
+    for (int i = 0; i < job->src.ntables; i++) {
+        char *next;
+
+        if (!job->src.tables[i].selected)
+            continue;
+        if (job->tgt_cat.tables[i].disable_triggers &&
+            pgutil_exec(job->tgt, err, job->tgt_cat.tables[i].disable_triggers) != 0)
+            goto fail;
+        next = s_printf("%s%s%s", truncate, first ? "" : ", ", job->src.tables[i].qname);
+        free(truncate);
+        truncate = next;
+        first = false;
+    }
+    if (pgutil_exec(job->tgt, err, truncate) != 0 || pgutil_exec(job->tgt, err, "COMMIT") != 0)
+        goto fail;
+    free(truncate);
+    return 0;
+
+fail:
+    if (strcmp(pgutil_err_sqlstate(err), "55P03") == 0)
+        err_hint(err, "another session is using a target table; stop it and retry");
+    err_detail(err, "%s%snothing was changed on the target", err->detail,
+               err->detail[0] ? "; " : "");
+    pgutil_exec(job->tgt, NULL, "ROLLBACK");
+    free(truncate);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- scheduling */
+
+static bool
+s_has_ancestor(const cat_target_table_t *tt, unsigned int oid)
+{
+    for (int a = 0; a < tt->nancestors; a++)
+        if (tt->ancestors[a] == oid)
+            return true;
+    return false;
+}
+
+void
+job_schedule(job_t *job, sched_t *sched)
+{
+    static const int priority[] = {1000, 3000, 3000, 4000, 2000};
+
+    for (int k = 0; k < job->ntasks; k++)
+        sched_add_task(sched, priority[job->tasks[k].kind]);
+    for (int k = 0; k < job->ntasks; k++) {
+        const job_task_t *t = &job->tasks[k];
+
+        if (t->kind == KIND_INDEX || t->kind == KIND_CONSTRAINT || t->kind == KIND_FK) {
+            const cat_held_t *h = &job->tgt_cat.held[t->held];
+
+            /* After every chunk of every selected table at or under the relation(s). */
+            for (int c = 0; c < job->ntasks; c++) {
+                const job_task_t *copy = &job->tasks[c];
+                const cat_target_table_t *tt;
+
+                if (copy->kind != KIND_COPY)
+                    continue;
+                tt = &job->tgt_cat.tables[copy->table];
+                if (s_has_ancestor(tt, h->relation) ||
+                    (h->kind == HELD_FK && s_has_ancestor(tt, h->referenced)))
+                    sched_add_dependency(sched, k, c);
+            }
+            /* A foreign key after the keys of both sides. */
+            if (h->kind == HELD_FK) {
+                for (int c = 0; c < job->ntasks; c++) {
+                    const job_task_t *o = &job->tasks[c];
+
+                    if (o->kind != KIND_INDEX && o->kind != KIND_CONSTRAINT)
+                        continue;
+                    if (job->tgt_cat.held[o->held].relation == h->relation ||
+                        job->tgt_cat.held[o->held].relation == h->referenced)
+                        sched_add_dependency(sched, k, c);
+                }
+            }
+        } else if (t->kind == KIND_FINISH) {
+            const cat_target_table_t *tt = &job->tgt_cat.tables[t->table];
+
+            for (int c = 0; c < job->ntasks; c++) {
+                const job_task_t *o = &job->tasks[c];
+
+                if ((o->kind == KIND_COPY && o->table == t->table) ||
+                    ((o->kind == KIND_INDEX || o->kind == KIND_CONSTRAINT) &&
+                     s_has_ancestor(tt, job->tgt_cat.held[o->held].relation)))
+                    sched_add_dependency(sched, k, c);
+            }
+        }
+    }
+}
+
+value_t *
+job_task_message(const job_t *job, int task, int attempt)
+{
+    value_t *body = value_dup(job->tasks[task].body);
+
+    value_map_put_string(body, "job", job->id);
+    value_map_put_int(body, "task", task);
+    value_map_put_int(body, "attempt", attempt);
+    return body;
+}
+
+const char *
+job_task_label(const job_t *job, int task)
+{
+    return job->tasks[task].label;
+}
+
+const char *
+job_task_table(const job_t *job, int task)
+{
+    return value_map_string(job->tasks[task].body, "table", "");
+}
+
+value_t *
+job_task_done(job_t *job, int task, int64_t rows, int64_t bytes, bool skipped)
+{
+    job_task_t *t = &job->tasks[task];
+    value_t *event = value_new_map();
+
+    t->done = true;
+    t->skipped = skipped;
+    t->rows = rows;
+    t->bytes = bytes;
+    value_map_put_string(event, "event", "task_done");
+    value_map_put_string(event, "kind", s_kind_names[t->kind]);
+    value_map_put_string(event, "table", value_map_string(t->body, "table", ""));
+    value_map_put_int(event, "task", task);
+    value_map_put_int(event, "rows", rows);
+    value_map_put_int(event, "bytes", bytes);
+    value_map_put_bool(event, "skipped", skipped);
+    if (t->kind == KIND_COPY) {
+        job_table_t *jt = &job->tables[t->table];
+
+        jt->chunks_done++;
+        jt->rows += rows;
+        jt->bytes += bytes;
+        value_map_put_int(event, "chunks_done", jt->chunks_done);
+        value_map_put_int(event, "chunks", jt->chunks);
+    } else if (t->kind == KIND_FINISH) {
+        job->tables[t->table].counted = rows;
+    }
+    return event;
+}
+
+/* ---------------------------------------------------------------- finish */
+
+static void
+s_summary_counts(const job_t *job, value_t *summary)
+{
+    int64_t rows = 0, bytes = 0;
+    int done = 0, skipped = 0, tables = 0;
+
+    for (int k = 0; k < job->ntasks; k++) {
+        if (job->tasks[k].kind != KIND_COPY)
+            continue;
+        done += job->tasks[k].done;
+        skipped += job->tasks[k].skipped;
+        rows += job->tasks[k].rows;
+        bytes += job->tasks[k].bytes;
+    }
+    for (int i = 0; i < job->src.ntables; i++)
+        tables += job->src.tables[i].selected;
+    value_map_put_string(summary, "job", job->id);
+    value_map_put_int(summary, "tables", tables);
+    value_map_put_int(summary, "chunks_total", job->ncopy);
+    value_map_put_int(summary, "chunks_done", done);
+    value_map_put_int(summary, "chunks_skipped", skipped);
+    value_map_put_int(summary, "rows", rows);
+    value_map_put_int(summary, "bytes", bytes);
+}
+
+static int
+s_set_sequences(job_t *job, err_t *err)
+{
+    for (int s = 0; s < job->nsequences; s++) {
+        char *sql = s_printf("SELECT last_value::text, is_called::text FROM %s",
+                             job->sequences[s]);
+        PGresult *res = pgutil_query(job->snap, err, sql, 0, NULL);
+        const char *params[3];
+
+        free(sql);
+        if (res == NULL)
+            return -1;
+        params[0] = job->sequences[s];
+        params[1] = PQgetvalue(res, 0, 0);
+        params[2] = PQgetvalue(res, 0, 1);
+        PQclear(res);
+        res = pgutil_query(job->tgt, err,
+                           "SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::bigint, "
+                           "$3::boolean)",
+                           3, params);
+        if (res == NULL) {
+            err_hint(err, "the target is missing sequence %s; create it like the source's",
+                     job->sequences[s]);
+            return -1;
+        }
+        PQclear(res);
+    }
+    return 0;
+}
+
+int
+job_finish(job_t *job, value_t *summary, err_t *err)
+{
+    value_t *diffs = value_new_array();
+    const char *params[1] = {job->id};
+    PGresult *res;
+    int rc;
+
+    s_summary_counts(job, summary);
+    if (s_set_sequences(job, err) != 0) {
+        value_destroy(&diffs);
+        return -1;
+    }
+    for (int i = 0; i < job->src.ntables; i++) {
+        const job_table_t *jt = &job->tables[i];
+
+        if (!job->src.tables[i].selected || jt->counted == jt->rows)
+            continue;
+        value_t *d = value_new_map();
+
+        value_map_put_string(d, "table", jt->display);
+        value_map_put_int(d, "source_rows", jt->rows);
+        value_map_put_int(d, "target_rows", jt->counted);
+        value_array_push(diffs, d);
+    }
+    rc = value_size(diffs) > 0 ? 1 : 0;
+    value_map_put(summary, "differences", diffs);
+    value_map_put_int(summary, "sequences", job->nsequences);
+    res = pgutil_query(job->tgt, err,
+                       rc == 0 ? "UPDATE confiture.job SET state = 'done', updated_at = now() "
+                                 "WHERE job_id = $1"
+                               : "UPDATE confiture.job SET state = 'different', "
+                                 "updated_at = now() WHERE job_id = $1",
+                       1, params);
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    pgutil_exec(job->snap, NULL, "COMMIT");
+    return rc;
+}
+
+void
+job_fail(job_t *job, value_t *summary, const char *message)
+{
+    const char *params[1] = {job->id};
+    PGresult *res;
+
+    s_summary_counts(job, summary);
+    if (job->tgt != NULL && !job->dry_run) {
+        res = PQexecParams(job->tgt,
+                           "UPDATE confiture.job SET state = 'failed', updated_at = now() "
+                           "WHERE job_id = $1",
+                           1, NULL, params, NULL, NULL, 0);
+        PQclear(res);
+    }
+    log_debug("job %s failed: %s", job->id, message);
+}

@@ -1,0 +1,75 @@
+/*
+ * job.h - one sync job: its snapshot, its plan, the target's preparation and finish.
+ *
+ * The coordinator's reactor owns the sockets and the scheduler; a job owns the database
+ * side. Life of a job:
+ *
+ *   job_open      connect, export the snapshot, read both catalogs, select tables,
+ *                 preflight (every problem at once, nothing written), plan the tasks
+ *   job_prepare   one target transaction: ledger rows, indexes/constraints/FKs/triggers held
+ *                 aside, TRUNCATE of the selection (skipped by a dry run)
+ *   job_schedule  hand the tasks and their dependencies to the scheduler
+ *   job_task_*    workers' reports
+ *   job_finish    sequences, ledger state, row counts compared; the summary
+ */
+#ifndef CONFITURE_JOB_H
+#define CONFITURE_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/value.h"
+#include "coordinator/sched.h"
+
+typedef struct job job_t;
+
+/*
+ * Opens a job from a SUBMIT body: {source, target (references), tables, exclude (arrays of
+ * patterns), chunk_size (bytes), dry_run}. config_dir resolves env: references. Returns the
+ * job (caller destroys it), or NULL with err set and nothing written anywhere.
+ */
+job_t *job_open(const value_t *spec, const char *config_dir, err_t *err);
+
+/* Closes the job's connections (releasing its snapshot) and frees it; *self_p = NULL. */
+void job_destroy(job_t **self_p);
+
+/* The job id. */
+const char *job_id(const job_t *self);
+
+/* True for a dry run. */
+bool job_dry_run(const job_t *self);
+
+/* The plan as an event body {event:"plan", tables:[...], chunks, bytes, ...}; caller owns. */
+value_t *job_plan(const job_t *self);
+
+/* Prepares the target in one transaction. Returns 0, or -1 with err set (target untouched). */
+int job_prepare(job_t *self, err_t *err);
+
+/* Adds every task and dependency to sched (task ids equal the job's task numbers). */
+void job_schedule(job_t *self, sched_t *sched);
+
+/* The TASK message body for a task attempt; caller owns. */
+value_t *job_task_message(const job_t *self, int task, int attempt);
+
+/* A short description of a task ("copy public.film 3/8"), for logs and events. */
+const char *job_task_label(const job_t *self, int task);
+
+/* The table (display name) a task belongs to. */
+const char *job_task_table(const job_t *self, int task);
+
+/* Records a task's DONE report. Returns an event body to forward to the CLI (caller owns). */
+value_t *job_task_done(job_t *self, int task, int64_t rows, int64_t bytes, bool skipped);
+
+/*
+ * Finishes the target: sequences set from the source, row counts compared with what was
+ * copied, ledger state done. Fills summary (a map) with tables, chunks, rows, bytes and any
+ * differences. Returns 0 when the target matches, 1 when counts differ, -1 with err set when
+ * the finish itself failed.
+ */
+int job_finish(job_t *self, value_t *summary, err_t *err);
+
+/* Marks the job failed in the ledger (best effort) and fills summary's counts. */
+void job_fail(job_t *self, value_t *summary, const char *message);
+
+#endif

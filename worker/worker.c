@@ -1,0 +1,461 @@
+/*
+ * worker.c - the worker process: asks the coordinator for tasks and runs them.
+ *
+ * How it works. A worker connects a DEALER socket to the coordinator's work ROUTER, says
+ * HELLO, and asks for one task at a time (READY credit=1). A TASK is one of:
+ *
+ *   copy   one chunk: source COPY (SELECT ... WHERE range) TO STDOUT inside the job's
+ *          exported snapshot, streamed into COPY ... FROM STDIN on the target;
+ *   sql    statements on the target (an index, a constraint, a foreign key, ANALYZE).
+ *
+ * Either way the target work runs in one transaction that first claims the task in the
+ * ledger (common/ledger.h): a task that already committed is skipped, never redone. The
+ * result goes back as DONE (rows, bytes, skipped) or FAILED (SQLSTATE, message, whether a
+ * retry may help), followed by READY for the next task.
+ *
+ * Liveness. The worker is single-threaded: while a COPY streams, the pump calls back every
+ * second (or whenever the source has nothing to read), and the worker then sends PROGRESS or
+ * HEARTBEAT and reads the coordinator's messages (HEARTBEAT, CANCEL, SHUTDOWN). A CANCEL of
+ * the running attempt, a SHUTDOWN or a signal aborts the task: its connections are closed, so
+ * both transactions roll back. If the coordinator goes silent the worker says HELLO again
+ * (the coordinator may have restarted) and keeps what it is doing: the ledger makes a
+ * duplicate attempt harmless.
+ *
+ * Secrets. A task names its databases by reference (env:, var:, dsn:); the worker resolves
+ * them from its own environment and config dir. Connections are kept between tasks of the
+ * same job and closed after an error.
+ */
+#include "worker/worker.h"
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/exitcodes.h"
+#include "common/ledger.h"
+#include "common/log.h"
+#include "common/pgutil.h"
+#include "common/value.h"
+#include "proto/proto.h"
+#include "worker/pump.h"
+
+typedef struct worker {
+    const worker_options_t *options; /* how we were started */
+    volatile sig_atomic_t *stop;     /* set by the signal handler */
+    zsock_t *sock;                   /* DEALER to the coordinator */
+    char id[128];                    /* our worker id */
+    int64_t last_sent;               /* when we last sent anything (ms, monotonic) */
+    int64_t last_heard;              /* when the coordinator last spoke */
+    bool shutdown;                   /* SHUTDOWN received */
+    char *src_ref;                   /* reference of the open source connection */
+    PGconn *src;                     /* cached source connection, or NULL */
+    char *tgt_ref;                   /* reference of the open target connection */
+    PGconn *tgt;                     /* cached target connection, or NULL */
+    char *encoding;                  /* client_encoding of the cached connections */
+    const char *job;                 /* running task's job, or NULL */
+    int task;                        /* running task's id */
+    int attempt;                     /* running task's attempt */
+    bool cancelled;                  /* CANCEL received for the running attempt */
+} worker_t;
+
+static int64_t
+s_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+s_send(worker_t *w, const char *command, const value_t *body)
+{
+    if (proto_send(w->sock, NULL, command, body) != 0)
+        log_warn("cannot send %s to the coordinator", command);
+    w->last_sent = s_now();
+}
+
+static void
+s_hello(worker_t *w)
+{
+    value_t *body = value_new_map();
+    char host[256] = "";
+
+    gethostname(host, sizeof(host) - 1);
+    value_map_put_string(body, "worker", w->id);
+    value_map_put_string(body, "host", host);
+    value_map_put_int(body, "pid", getpid());
+    value_map_put_int(body, "version", PROTO_VERSION);
+    s_send(w, PROTO_HELLO, body);
+    value_destroy(&body);
+}
+
+static void
+s_ready(worker_t *w)
+{
+    value_t *body = value_new_map();
+
+    value_map_put_int(body, "credit", 1);
+    s_send(w, PROTO_READY, body);
+    value_destroy(&body);
+}
+
+static void
+s_close_connections(worker_t *w)
+{
+    PQfinish(w->src);
+    PQfinish(w->tgt);
+    w->src = w->tgt = NULL;
+    free(w->src_ref);
+    free(w->tgt_ref);
+    free(w->encoding);
+    w->src_ref = w->tgt_ref = w->encoding = NULL;
+}
+
+/* Handles one message from the coordinator outside of a task, or while one runs. */
+static void
+s_handle(worker_t *w, const char *command, const value_t *body)
+{
+    w->last_heard = s_now();
+    if (strcmp(command, PROTO_HEARTBEAT) == 0)
+        return;
+    if (strcmp(command, PROTO_SHUTDOWN) == 0) {
+        log_debug("shutdown requested by the coordinator");
+        w->shutdown = true;
+        return;
+    }
+    if (strcmp(command, PROTO_CANCEL) == 0) {
+        if (w->job != NULL && strcmp(value_map_string(body, "job", ""), w->job) == 0 &&
+            value_map_int(body, "task", -1) == w->task &&
+            value_map_int(body, "attempt", -1) == w->attempt) {
+            log_info("task %d attempt %d cancelled by the coordinator", w->task, w->attempt);
+            w->cancelled = true;
+        }
+        return;
+    }
+    if (strcmp(command, PROTO_ERROR) == 0) {
+        /* The coordinator does not know us (it restarted, or declared us dead). */
+        log_warn("coordinator: %s", value_map_string(body, "message", "error"));
+        if (strcmp(value_map_string(body, "code", ""), "unknown_worker") == 0) {
+            s_hello(w);
+            if (w->job == NULL)
+                s_ready(w);
+        }
+        return;
+    }
+    log_warn("unexpected %s from the coordinator while busy; ignored", command);
+}
+
+/*
+ * Waits up to timeout_ms for a message (or for fd to be readable), handles every message that
+ * is there, sends a heartbeat when due. Returns the TASK body when one arrived (caller owns
+ * it), else NULL.
+ */
+static value_t *
+s_poll(worker_t *w, int fd, int timeout_ms)
+{
+    zmq_pollitem_t items[2] = {{zsock_resolve(w->sock), 0, ZMQ_POLLIN, 0},
+                               {NULL, fd, ZMQ_POLLIN, 0}};
+    value_t *task = NULL;
+    int64_t now;
+
+    if (zmq_poll(items, fd >= 0 ? 2 : 1, timeout_ms) > 0 || (items[0].revents & ZMQ_POLLIN)) {
+        while (zsock_events(w->sock) & ZMQ_POLLIN) {
+            char *command = NULL;
+            value_t *body = NULL;
+            err_t err;
+            int rc = proto_recv(w->sock, false, NULL, &command, &body, &err);
+
+            if (rc == -2)
+                break;
+            if (rc != 0) {
+                log_warn("dropped a malformed message from the coordinator: %s", err.message);
+                continue;
+            }
+            if (strcmp(command, PROTO_TASK) == 0 && task == NULL && w->job == NULL) {
+                w->last_heard = s_now();
+                task = body;
+                body = NULL;
+            } else {
+                s_handle(w, command, body);
+            }
+            free(command);
+            value_destroy(&body);
+        }
+    }
+    now = s_now();
+    if (now - w->last_sent >= w->options->heartbeat_ms)
+        s_send(w, PROTO_HEARTBEAT, NULL);
+    if (now - w->last_heard > w->options->coordinator_timeout_ms) {
+        log_warn("no word from the coordinator for %d s; saying hello again",
+                 (int) ((now - w->last_heard) / 1000));
+        w->last_heard = now;
+        s_hello(w);
+        if (w->job == NULL)
+            s_ready(w);
+    }
+    return task;
+}
+
+/* The pump's service callback: progress, heartbeats, cancel. */
+static int
+s_service(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes)
+{
+    worker_t *w = arg;
+    value_t *stray;
+
+    if (s_now() - w->last_sent >= w->options->heartbeat_ms) {
+        value_t *body = value_new_map();
+
+        value_map_put_string(body, "job", w->job);
+        value_map_put_int(body, "task", w->task);
+        value_map_put_int(body, "attempt", w->attempt);
+        value_map_put_int(body, "rows", rows);
+        value_map_put_int(body, "bytes", bytes);
+        s_send(w, PROTO_PROGRESS, body);
+        value_destroy(&body);
+    }
+    stray = s_poll(w, fd, timeout_ms);
+    if (stray != NULL) {
+        log_warn("coordinator sent a task while task %d runs; ignored", w->task);
+        value_destroy(&stray);
+    }
+    return (w->cancelled || w->shutdown || *w->stop) ? -1 : 0;
+}
+
+/* Opens (or reuses) a connection to ref. Returns it or NULL with err set. */
+static PGconn *
+s_connection(worker_t *w, bool source, const char *ref, const char *encoding, err_t *err)
+{
+    PGconn **conn = source ? &w->src : &w->tgt;
+    char **conn_ref = source ? &w->src_ref : &w->tgt_ref;
+    char *conninfo;
+
+    if (w->encoding != NULL && strcmp(w->encoding, encoding) != 0)
+        s_close_connections(w);
+    if (*conn != NULL && strcmp(*conn_ref, ref) == 0 && PQstatus(*conn) == CONNECTION_OK &&
+        PQtransactionStatus(*conn) == PQTRANS_IDLE)
+        return *conn;
+    PQfinish(*conn);
+    *conn = NULL;
+    free(*conn_ref);
+    *conn_ref = NULL;
+    conninfo = pgutil_resolve_ref(ref, w->options->config_dir, err);
+    if (conninfo == NULL)
+        return NULL;
+    *conn = pgutil_connect(conninfo, source ? "source" : "target", encoding, NULL, err);
+    free(conninfo);
+    if (*conn == NULL)
+        return NULL;
+    *conn_ref = strdup(ref);
+    if (w->encoding == NULL)
+        w->encoding = strdup(encoding);
+    return *conn;
+}
+
+static int
+s_set_application_name(worker_t *w, PGconn *conn, err_t *err)
+{
+    char name[128], sql[256];
+
+    snprintf(name, sizeof(name), "confiture job=%s task=%d attempt=%d", w->job, w->task,
+             w->attempt);
+    snprintf(sql, sizeof(sql), "SET application_name = '%s'", name);
+    return pgutil_exec(conn, err, sql);
+}
+
+/* Runs a copy task. Returns 1 done, 0 skipped (already committed), -1 failed, -2 aborted. */
+static int
+s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_t *err)
+{
+    const char *encoding = value_map_string(task, "encoding", "UTF8");
+    PGconn *tgt, *src;
+    char sql[256];
+    int rc;
+
+    tgt = s_connection(w, false, value_map_string(task, "target", ""), encoding, err);
+    if (tgt == NULL)
+        return -1;
+    src = s_connection(w, true, value_map_string(task, "source", ""), encoding, err);
+    if (src == NULL)
+        return -1;
+    if (s_set_application_name(w, tgt, err) != 0 || s_set_application_name(w, src, err) != 0)
+        return -1;
+    if (pgutil_exec(tgt, err, "BEGIN; SET LOCAL synchronous_commit = off") != 0)
+        return -1;
+    rc = ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
+    if (rc <= 0) {
+        pgutil_exec(tgt, err, "ROLLBACK");
+        return rc;
+    }
+    snprintf(sql, sizeof(sql),
+             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '%s'",
+             value_map_string(task, "snapshot", ""));
+    if (pgutil_exec(src, err, sql) != 0) {
+        if (strcmp(pgutil_err_sqlstate(err), "22023") == 0)
+            err_hint(err, "the coordinator's snapshot is gone: the coordinator or its source "
+                          "connection stopped");
+        return -1;
+    }
+    rc = pump_copy(src, value_map_string(task, "source_sql", ""), tgt,
+                   value_map_string(task, "target_sql", ""), s_service, w, rows, bytes, err);
+    if (rc != 0)
+        return rc;
+    if (pgutil_exec(src, err, "COMMIT") != 0)
+        return -1;
+    if (ledger_record(tgt, w->job, w->task, *rows, *bytes, err) != 0)
+        return -1;
+    if (pgutil_exec(tgt, err, "COMMIT") != 0)
+        return -1;
+    return 1;
+}
+
+/* Runs an sql task. Same returns as s_run_copy. */
+static int
+s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
+{
+    const value_t *statements = value_map_get(task, "statements");
+    const char *count_sql = value_map_string(task, "count_sql", NULL);
+    PGconn *tgt;
+    int rc;
+
+    tgt = s_connection(w, false, value_map_string(task, "target", ""),
+                       value_map_string(task, "encoding", "UTF8"), err);
+    if (tgt == NULL)
+        return -1;
+    if (s_set_application_name(w, tgt, err) != 0)
+        return -1;
+    if (pgutil_exec(tgt, err,
+                    "BEGIN; SET LOCAL synchronous_commit = off; "
+                    "SET LOCAL maintenance_work_mem = '256MB'") != 0)
+        return -1;
+    rc = ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
+    if (rc <= 0) {
+        pgutil_exec(tgt, err, "ROLLBACK");
+        return rc;
+    }
+    for (size_t i = 0; i < value_size(statements); i++) {
+        if (pgutil_exec(tgt, err, value_string(value_at(statements, i), "")) != 0)
+            return -1;
+        if (s_service(w, -1, 0, 0, 0) != 0)
+            return -2;
+    }
+    if (count_sql != NULL) {
+        PGresult *res = pgutil_query(tgt, err, count_sql, 0, NULL);
+
+        if (res == NULL)
+            return -1;
+        *rows = PQntuples(res) == 1 ? pgutil_int(res, 0, 0, 0) : 0;
+        PQclear(res);
+    }
+    if (ledger_record(tgt, w->job, w->task, *rows, 0, err) != 0)
+        return -1;
+    if (pgutil_exec(tgt, err, "COMMIT") != 0)
+        return -1;
+    return 1;
+}
+
+static void
+s_run_task(worker_t *w, value_t *task)
+{
+    const char *kind = value_map_string(task, "kind", "");
+    int64_t rows = 0, bytes = 0;
+    value_t *body = value_new_map();
+    err_t err;
+    int rc;
+
+    err_clear(&err);
+    w->job = value_map_string(task, "job", "");
+    w->task = (int) value_map_int(task, "task", -1);
+    w->attempt = (int) value_map_int(task, "attempt", 0);
+    w->cancelled = false;
+    log_debug("task %d attempt %d: %s %s", w->task, w->attempt, kind,
+              value_map_string(task, "table", ""));
+
+    if (strcmp(kind, "copy") == 0)
+        rc = s_run_copy(w, task, &rows, &bytes, &err);
+    else if (strcmp(kind, "sql") == 0)
+        rc = s_run_sql(w, task, &rows, &err);
+    else
+        rc = err_set(&err, "protocol", EXIT_CODE_INTERNAL, "unknown task kind \"%s\"", kind);
+
+    value_map_put_string(body, "job", w->job);
+    value_map_put_int(body, "task", w->task);
+    value_map_put_int(body, "attempt", w->attempt);
+    if (rc >= 0) {
+        value_map_put_int(body, "rows", rows);
+        value_map_put_int(body, "bytes", bytes);
+        value_map_put_bool(body, "skipped", rc == 0);
+        s_send(w, PROTO_DONE, body);
+    } else {
+        const char *sqlstate = pgutil_err_sqlstate(&err);
+
+        if (rc == -2)
+            err_set(&err, "interrupted", EXIT_CODE_INTERRUPTED, "task aborted");
+        else
+            log_warn("task %d attempt %d (%s) failed: %s", w->task, w->attempt,
+                     value_map_string(task, "table", kind), err.message);
+        value_map_put_string(body, "code", err.code);
+        value_map_put_string(body, "sqlstate", sqlstate);
+        value_map_put_string(body, "message", err.message);
+        value_map_put_string(body, "detail", err.detail);
+        value_map_put_string(body, "hint", err.hint);
+        value_map_put_bool(body, "retry", rc == -2 || pgutil_sqlstate_retryable(sqlstate));
+        s_send(w, PROTO_FAILED, body);
+        /* Whatever state the connections are in, their transactions must roll back. */
+        s_close_connections(w);
+    }
+    value_destroy(&body);
+    w->job = NULL;
+}
+
+int
+worker_run(const worker_options_t *options, volatile sig_atomic_t *stop)
+{
+    worker_t w;
+    char host[200] = "localhost";
+
+    memset(&w, 0, sizeof(w));
+    w.options = options;
+    w.stop = stop;
+    gethostname(host, sizeof(host) - 1);
+    if (options->name != NULL)
+        snprintf(w.id, sizeof(w.id), "%s", options->name);
+    else
+        snprintf(w.id, sizeof(w.id), "%s:%d", host, (int) getpid());
+
+    w.sock = zsock_new(ZMQ_DEALER);
+    if (w.sock == NULL) {
+        log_error("cannot create a ZeroMQ socket");
+        return EXIT_CODE_INTERNAL;
+    }
+    zsock_set_identity(w.sock, w.id);
+    zsock_set_linger(w.sock, 1000);
+    zsock_set_sndhwm(w.sock, 0);
+    if (zsock_connect(w.sock, "%s", options->endpoint) != 0) {
+        log_error("cannot connect to the coordinator at \"%s\"", options->endpoint);
+        zsock_destroy(&w.sock);
+        return EXIT_CODE_USAGE;
+    }
+    log_debug("worker %s connected to %s", w.id, options->endpoint);
+    w.last_heard = s_now();
+    s_hello(&w);
+    s_ready(&w);
+
+    while (!*stop && !w.shutdown) {
+        value_t *task = s_poll(&w, -1, 500);
+
+        if (task != NULL) {
+            s_run_task(&w, task);
+            value_destroy(&task);
+            if (!*stop && !w.shutdown)
+                s_ready(&w);
+        }
+    }
+    s_send(&w, PROTO_BYE, NULL);
+    s_close_connections(&w);
+    zsock_destroy(&w.sock);
+    return *stop ? EXIT_CODE_INTERRUPTED : EXIT_CODE_OK;
+}
