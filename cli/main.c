@@ -102,20 +102,19 @@ s_bin_dir(char *buf, size_t len)
 int
 main(int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {"config-dir", required_argument, NULL, 'd'},
-        {"tables", required_argument, NULL, 'T'},
-        {"exclude", required_argument, NULL, 'X'},
-        {"workers", required_argument, NULL, 'w'},
-        {"chunk-size", required_argument, NULL, 'S'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'F'},
-        {"coordinator", required_argument, NULL, 'C'},
-        {"log-level", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {{"from", required_argument, NULL, 'f'},
+                                                 {"to", required_argument, NULL, 't'},
+                                                 {"config-dir", required_argument, NULL, 'd'},
+                                                 {"tables", required_argument, NULL, 'T'},
+                                                 {"exclude", required_argument, NULL, 'X'},
+                                                 {"workers", required_argument, NULL, 'w'},
+                                                 {"chunk-size", required_argument, NULL, 'S'},
+                                                 {"dry-run", no_argument, NULL, 'n'},
+                                                 {"format", required_argument, NULL, 'F'},
+                                                 {"coordinator", required_argument, NULL, 'C'},
+                                                 {"log-level", required_argument, NULL, 'l'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
     static char bin_dir[PATH_MAX];
     cli_options_t o;
     struct sigaction sa;

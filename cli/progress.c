@@ -9,40 +9,40 @@
 #include <time.h>
 
 #define MAX_INFLIGHT 1024
-#define TABLE_LINES 8
+#define TABLE_LINES  8
 
 typedef struct ptable {
-    char *name;       /* schema.table */
-    int64_t bytes;    /* planned (heap + TOAST) */
-    int chunks;       /* planned chunks */
-    int chunks_done;  /* finished chunks */
-    int64_t rows;     /* rows of finished chunks */
-    int64_t copied;   /* stream bytes of finished chunks */
-    bool finished;    /* its finish task (indexes, ANALYZE) is done */
+    char *name;      /* schema.table */
+    int64_t bytes;   /* planned (heap + TOAST) */
+    int chunks;      /* planned chunks */
+    int chunks_done; /* finished chunks */
+    int64_t rows;    /* rows of finished chunks */
+    int64_t copied;  /* stream bytes of finished chunks */
+    bool finished;   /* its finish task (indexes, ANALYZE) is done */
 } ptable_t;
 
 typedef struct inflight {
-    int task;       /* task id, -1 for a free slot */
-    int table;      /* index into tables */
-    int64_t rows;   /* rows so far */
-    int64_t bytes;  /* bytes so far */
+    int task;      /* task id, -1 for a free slot */
+    int table;     /* index into tables */
+    int64_t rows;  /* rows so far */
+    int64_t bytes; /* bytes so far */
 } inflight_t;
 
 struct progress {
-    output_format_t format;  /* text or json */
-    bool tty;                /* live display */
-    ptable_t *tables;        /* from the plan */
-    int ntables;             /* number of tables */
-    int64_t total_bytes;     /* planned bytes */
-    int workers;             /* workers known to the coordinator */
-    int busy;                /* of which busy */
-    int restored;            /* indexes, constraints, FKs restored */
-    const char *phase;       /* "plan", "copy", "finish" */
+    output_format_t format;            /* text or json */
+    bool tty;                          /* live display */
+    ptable_t *tables;                  /* from the plan */
+    int ntables;                       /* number of tables */
+    int64_t total_bytes;               /* planned bytes */
+    int workers;                       /* workers known to the coordinator */
+    int busy;                          /* of which busy */
+    int restored;                      /* indexes, constraints, FKs restored */
+    const char *phase;                 /* "plan", "copy", "finish" */
     inflight_t inflight[MAX_INFLIGHT]; /* chunks in flight */
-    double started;          /* seconds, monotonic */
-    double last_draw;        /* when the block was last drawn */
-    double last_line;        /* when the last plain overall line was printed */
-    int drawn;               /* lines of the live block on screen */
+    double started;                    /* seconds, monotonic */
+    double last_draw;                  /* when the block was last drawn */
+    double last_line;                  /* when the last plain overall line was printed */
+    int drawn;                         /* lines of the live block on screen */
 };
 
 static double
@@ -226,8 +226,8 @@ progress_event(progress_t *self, const value_t *event)
     if (strcmp(kind, "plan") == 0) {
         s_plan(self, event);
     } else if (strcmp(kind, "phase") == 0) {
-        self->phase = strcmp(value_map_string(event, "phase", ""), "finish") == 0 ? "finish"
-                                                                                  : "copy";
+        self->phase =
+            strcmp(value_map_string(event, "phase", ""), "finish") == 0 ? "finish" : "copy";
         if (!self->tty && self->format == FORMAT_TEXT)
             fprintf(stderr, "confiture: %s\n",
                     strcmp(self->phase, "copy") == 0 ? "copying" : "finishing the target");

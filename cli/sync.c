@@ -32,11 +32,11 @@ extern char **environ;
 #define SILENCE_LIMIT_MS 120000
 
 typedef struct private_cluster {
-    char dir[64];    /* private directory of the ipc sockets */
-    char ctl[128];   /* ctl endpoint */
-    char work[128];  /* work endpoint */
-    pid_t *pids;     /* coordinator first, then workers */
-    int npids;       /* number of processes started */
+    char dir[64];   /* private directory of the ipc sockets */
+    char ctl[128];  /* ctl endpoint */
+    char work[128]; /* work endpoint */
+    pid_t *pids;    /* coordinator first, then workers */
+    int npids;      /* number of processes started */
 } private_t;
 
 static int64_t
@@ -50,8 +50,7 @@ s_now(void)
 
 /* Makes the job's database reference for --from/--to. */
 static char *
-s_reference(const cli_options_t *o, const char *arg, const char *var, bool private_mode,
-            err_t *err)
+s_reference(const cli_options_t *o, const char *arg, const char *var, bool private_mode, err_t *err)
 {
     char *conninfo = NULL, *ref;
 
@@ -113,10 +112,18 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
     snprintf(worker, sizeof(worker), "%s/confiture-worker", o->bin_dir);
     p->pids = calloc((size_t) o->workers + 1, sizeof(pid_t));
     {
-        char *argv[] = {coordinator,          "--ctl",      p->ctl,   "--work",
-                        p->work,              "--once",     "--exit-with-parent",
-                        "--config-dir",       (char *) o->config_dir, "--log-level",
-                        (char *) o->log_level, NULL};
+        char *argv[] = {coordinator,
+                        "--ctl",
+                        p->ctl,
+                        "--work",
+                        p->work,
+                        "--once",
+                        "--exit-with-parent",
+                        "--config-dir",
+                        (char *) o->config_dir,
+                        "--log-level",
+                        (char *) o->log_level,
+                        NULL};
         pid_t pid = s_spawn(coordinator, argv, err);
 
         if (pid < 0)
@@ -125,10 +132,17 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
     }
     for (int i = 0; i < o->workers; i++) {
         snprintf(name, sizeof(name), "local-%d", i + 1);
-        char *argv[] = {worker,          "--connect",         p->work,
-                        "--name",        name,                "--exit-with-parent",
-                        "--config-dir",  (char *) o->config_dir, "--log-level",
-                        (char *) o->log_level, NULL};
+        char *argv[] = {worker,
+                        "--connect",
+                        p->work,
+                        "--name",
+                        name,
+                        "--exit-with-parent",
+                        "--config-dir",
+                        (char *) o->config_dir,
+                        "--log-level",
+                        (char *) o->log_level,
+                        NULL};
         pid_t pid = s_spawn(worker, argv, err);
 
         if (pid < 0)
@@ -283,8 +297,8 @@ s_report(const cli_options_t *o, const value_t *result, progress_t *progress, bo
                (long long) value_map_int(result, "rows", 0),
                cli_bytes(value_map_int(result, "bytes", 0), b, sizeof(b)), seconds,
                (long long) value_map_int(result, "chunks_done", 0), ", ",
-               (long long) value_map_int(result, "chunks_skipped", 0),
-               progress_restored(progress), (long long) value_map_int(result, "sequences", 0));
+               (long long) value_map_int(result, "chunks_skipped", 0), progress_restored(progress),
+               (long long) value_map_int(result, "sequences", 0));
     }
     if (ok)
         return EXIT_CODE_OK;

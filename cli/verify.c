@@ -20,8 +20,7 @@
 #include "coordinator/catalog.h"
 
 static PGconn *
-s_open(const cli_options_t *o, const char *arg, const char *what, const char *encoding,
-       err_t *err)
+s_open(const cli_options_t *o, const char *arg, const char *what, const char *encoding, err_t *err)
 {
     char *conninfo = NULL;
     PGconn *conn;
@@ -171,9 +170,9 @@ cli_verify(const cli_options_t *o)
             value_map_put_int(d, "target_rows", strtoll(side_count[1], NULL, 10));
             value_map_put_string(d, "source_checksum", side_sum[0]);
             value_map_put_string(d, "target_checksum", side_sum[1]);
-            value_map_put_string(d, "problem", strcmp(side_count[0], side_count[1]) != 0
-                                                   ? "row counts differ"
-                                                   : "rows differ");
+            value_map_put_string(d, "problem",
+                                 strcmp(side_count[0], side_count[1]) != 0 ? "row counts differ"
+                                                                           : "rows differ");
             value_array_push(differ, d);
         }
         if (o->format == FORMAT_TEXT)
@@ -199,8 +198,7 @@ cli_verify(const cli_options_t *o)
     } else if (rc == EXIT_CODE_OK) {
         printf("verified %d tables: source and target match\n", checked);
     } else {
-        fprintf(stderr, "confiture: error: %zu of %d tables differ\n", value_size(differ),
-                checked);
+        fprintf(stderr, "confiture: error: %zu of %d tables differ\n", value_size(differ), checked);
     }
     value_destroy(&differ);
     catalog_free_source(&cat);

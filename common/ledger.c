@@ -39,8 +39,7 @@ const char *const ledger_schema_sql =
     "  FOREIGN KEY (job_id, task_id) REFERENCES confiture.task ON DELETE CASCADE);\n";
 
 int
-ledger_claim(PGconn *conn, const char *job, int task, int attempt, const char *worker,
-             err_t *err)
+ledger_claim(PGconn *conn, const char *job, int task, int attempt, const char *worker, err_t *err)
 {
     char task_text[16], attempt_text[16];
     const char *params[4] = {job, task_text, attempt_text, worker};

@@ -34,7 +34,6 @@ int ledger_claim(PGconn *conn, const char *job, int task, int attempt, const cha
                  err_t *err);
 
 /* Records rows and bytes of the claimed task, in the same transaction. Returns 0 or -1. */
-int ledger_record(PGconn *conn, const char *job, int task, int64_t rows, int64_t bytes,
-                  err_t *err);
+int ledger_record(PGconn *conn, const char *job, int task, int64_t rows, int64_t bytes, err_t *err);
 
 #endif

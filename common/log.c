@@ -69,8 +69,8 @@ log_message(log_level_t level, const char *file, int line, const char *fmt, ...)
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-        fprintf(stderr, "%s.%03ld %s[%d] %s: %s (%s:%d)\n", stamp, ts.tv_nsec / 1000000,
-                s_program, (int) getpid(), s_level_names[level], text, file, line);
+        fprintf(stderr, "%s.%03ld %s[%d] %s: %s (%s:%d)\n", stamp, ts.tv_nsec / 1000000, s_program,
+                (int) getpid(), s_level_names[level], text, file, line);
     } else {
         fprintf(stderr, "%s: %s: %s\n", s_program, s_level_names[level], text);
     }

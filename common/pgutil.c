@@ -259,9 +259,10 @@ pgutil_text_array(char *const *items, int n)
 
     for (int i = 0; i < n; i++)
         size += strlen(items[i]) * 2 + 3;
-    out = p = malloc(size);
+    out = calloc(1, size);
     if (out == NULL)
         abort();
+    p = out;
     *p++ = '{';
     for (int i = 0; i < n; i++) {
         if (i)

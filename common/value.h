@@ -52,7 +52,7 @@ bool value_bool(const value_t *v, bool dflt);
 int64_t value_int(const value_t *v, int64_t dflt);
 double value_double(const value_t *v, double dflt);
 const char *value_string(const value_t *v, const char *dflt); /* NUL-terminated */
-size_t value_string_len(const value_t *v);                  /* bytes, for binary strings */
+size_t value_string_len(const value_t *v);                    /* bytes, for binary strings */
 
 /* Arrays and maps: number of items (0 for other types). */
 size_t value_size(const value_t *v);

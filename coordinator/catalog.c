@@ -26,6 +26,16 @@ s_calloc(size_t n, size_t size)
     return p;
 }
 
+static void *
+s_realloc(void *p, size_t size)
+{
+    void *q = realloc(p, size);
+
+    if (q == NULL)
+        abort();
+    return q;
+}
+
 /* Appends printf output to a growing string. */
 static void s_append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -40,9 +50,7 @@ s_append(char **buf, const char *fmt, ...)
     if (vasprintf(&add, fmt, ap) < 0)
         abort();
     va_end(ap);
-    p = realloc(*buf, old + strlen(add) + 1);
-    if (p == NULL)
-        abort();
+    p = s_realloc(*buf, old + strlen(add) + 1);
     memcpy(p + old, add, strlen(add) + 1);
     free(add);
     *buf = p;
@@ -190,7 +198,7 @@ catalog_read_source(PGconn *conn, cat_source_t *src, err_t *err)
 
         while (t->ancestors[n] != NULL)
             n++;
-        t->ancestors = realloc(t->ancestors, sizeof(char *) * ((size_t) n + 3));
+        t->ancestors = s_realloc(t->ancestors, sizeof(char *) * ((size_t) n + 3));
         t->ancestors[n] = pgutil_strdup(res, row, 1);
         t->ancestors[n + 1] = pgutil_strdup(res, row, 2);
         t->ancestors[n + 2] = NULL;
@@ -445,7 +453,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
         cat_target_table_t *t = &tgt->tables[s_target_index(src, tgt, oid)];
         bool seen = false;
 
-        t->ancestors = realloc(t->ancestors, sizeof(unsigned int) * ((size_t) t->nancestors + 1));
+        t->ancestors = s_realloc(t->ancestors, sizeof(unsigned int) * ((size_t) t->nancestors + 1));
         t->ancestors[t->nancestors++] = anc;
         for (int a = 0; a < nall && !seen; a++)
             seen = all[a] == anc;
@@ -506,7 +514,10 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
                      src->tables[i].qname);
         s_append(&t->enable_triggers, "%sALTER TABLE %s ENABLE %sTRIGGER %s",
                  t->enable_triggers ? "; " : "", src->tables[i].qname,
-                 mode == 'A' ? "ALWAYS " : mode == 'R' ? "REPLICA " : "", trigger);
+                 mode == 'A'   ? "ALWAYS "
+                 : mode == 'R' ? "REPLICA "
+                               : "",
+                 trigger);
         free(trigger);
     }
     PQclear(res);
@@ -569,7 +580,6 @@ s_problem(problems_t *p, const char *what, const char *pattern)
 
 /* ---------------------------------------------------------------- selection */
 
-
 static bool
 s_matches(const cat_table_t *t, char **patterns)
 {
@@ -599,7 +609,7 @@ s_patterns(const value_t *list, const char *key, char ***out, err_t *err)
             return err_set(err, "usage", EXIT_CODE_USAGE, "--%s: unclosed double quote in \"%s\"",
                            key, value_string(value_at(list, i), ""));
         }
-        all = realloc(all, sizeof(char *) * ((size_t) n + (size_t) np + 1));
+        all = s_realloc(all, sizeof(char *) * ((size_t) n + (size_t) np + 1));
         for (int k = 0; k < np; k++)
             all[n++] = strdup(parts[k]);
         all[n] = NULL;
@@ -635,8 +645,9 @@ catalog_select(cat_source_t *src, const value_t *tables, const value_t *exclude_
             s_problem(&unknown, p < ninclude ? "--tables" : "--exclude", pattern);
     }
     if (unknown.count > 0) {
-        err_set(err, "usage", EXIT_CODE_USAGE, "%s", unknown.count == 1 ? unknown.text + 4 :
-                "some table patterns match nothing on the source");
+        err_set(err, "usage", EXIT_CODE_USAGE, "%s",
+                unknown.count == 1 ? unknown.text + 4
+                                   : "some table patterns match nothing on the source");
         if (unknown.count > 1)
             err_detail(err, "%s", unknown.text);
         err_hint(err, "patterns are schema.table with * and ? wildcards (\"public.order*\"); "
@@ -661,4 +672,3 @@ done:
     planner_free_strings(exclude);
     return rc;
 }
-

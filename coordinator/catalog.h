@@ -18,27 +18,27 @@
 #include "common/value.h"
 
 typedef struct cat_column {
-    char *name;       /* column name, unquoted */
-    char *type;       /* format_type() on the source */
-    bool generated;   /* generated column on the source */
-    bool portable;    /* binary COPY output can be read by another cluster */
+    char *name;     /* column name, unquoted */
+    char *type;     /* format_type() on the source */
+    bool generated; /* generated column on the source */
+    bool portable;  /* binary COPY output can be read by another cluster */
 } cat_column_t;
 
 typedef struct cat_table {
-    unsigned int oid;       /* source oid */
-    char *schema;           /* schema name, unquoted */
-    char *name;             /* table name, unquoted */
-    char *qname;            /* "schema"."name", quoted */
-    char **ancestors;       /* partition ancestors as {schema, name, schema, name, ..., NULL} */
-    int64_t bytes;          /* heap + TOAST bytes */
-    int64_t relpages;       /* heap blocks */
-    cat_column_t *columns;  /* columns in attnum order */
-    int ncolumns;           /* number of columns */
-    char *key;              /* quoted split column, or NULL */
-    char *key_type;         /* its type, format_type() */
-    char *key_collation;    /* its collation, quoted, or NULL */
-    bool key_is_int;        /* smallint, integer or bigint */
-    bool selected;          /* chosen by --tables / --exclude */
+    unsigned int oid;      /* source oid */
+    char *schema;          /* schema name, unquoted */
+    char *name;            /* table name, unquoted */
+    char *qname;           /* "schema"."name", quoted */
+    char **ancestors;      /* partition ancestors as {schema, name, schema, name, ..., NULL} */
+    int64_t bytes;         /* heap + TOAST bytes */
+    int64_t relpages;      /* heap blocks */
+    cat_column_t *columns; /* columns in attnum order */
+    int ncolumns;          /* number of columns */
+    char *key;             /* quoted split column, or NULL */
+    char *key_type;        /* its type, format_type() */
+    char *key_collation;   /* its collation, quoted, or NULL */
+    bool key_is_int;       /* smallint, integer or bigint */
+    bool selected;         /* chosen by --tables / --exclude */
 } cat_table_t;
 
 typedef struct cat_source {
@@ -72,14 +72,14 @@ typedef struct cat_target_column {
 
 /* A selected table as found on the target. */
 typedef struct cat_target_table {
-    unsigned int oid;              /* target oid, 0 when the table is missing */
-    char relkind;                  /* 'r' expected */
-    unsigned int *ancestors;       /* oids of itself and its partition ancestors */
-    int nancestors;                /* number of them */
-    cat_target_column_t *columns;  /* target columns in attnum order */
-    int ncolumns;                  /* number of columns */
-    char *disable_triggers;        /* ALTER TABLE .. DISABLE TRIGGER USER, or NULL */
-    char *enable_triggers;         /* statements re-enabling what was enabled, or NULL */
+    unsigned int oid;             /* target oid, 0 when the table is missing */
+    char relkind;                 /* 'r' expected */
+    unsigned int *ancestors;      /* oids of itself and its partition ancestors */
+    int nancestors;               /* number of them */
+    cat_target_column_t *columns; /* target columns in attnum order */
+    int ncolumns;                 /* number of columns */
+    char *disable_triggers;       /* ALTER TABLE .. DISABLE TRIGGER USER, or NULL */
+    char *enable_triggers;        /* statements re-enabling what was enabled, or NULL */
 } cat_target_table_t;
 
 /* Something held aside on the target during the load and restored after it. */

@@ -238,8 +238,8 @@ s_submit(coord_t *c, zframe_t *client, const value_t *spec)
         s_end_job(c, false, 0, summary, s_error_body(&err));
         return;
     }
-    c->sched = sched_new(c->options->max_attempts, c->options->worker_timeout_ms,
-                         c->options->lease_ms);
+    c->sched =
+        sched_new(c->options->max_attempts, c->options->worker_timeout_ms, c->options->lease_ms);
     job_schedule(c->job, c->sched);
     for (peer_t *p = zhashx_first(c->peers); p != NULL; p = zhashx_next(c->peers)) {
         sched_worker_join(c->sched, p->id, s_now());
@@ -322,8 +322,7 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
             s_event(c, &event);
         }
     } else if (strcmp(command, PROTO_DONE) == 0) {
-        if (s_task_of_job(c, body, &task, &attempt) &&
-            sched_done(c->sched, task, attempt) == 0) {
+        if (s_task_of_job(c, body, &task, &attempt) && sched_done(c->sched, task, attempt) == 0) {
             value_t *event = job_task_done(c->job, task, value_map_int(body, "rows", 0),
                                            value_map_int(body, "bytes", 0),
                                            value_map_bool(body, "skipped", false));
@@ -341,8 +340,7 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
                          id, value_map_string(body, "message", "?"));
                 if (sched_task_state(c->sched, task) == TASK_FAILED && c->failure[0] == '\0') {
                     snprintf(c->failure, sizeof(c->failure), "%s failed: %s",
-                             job_task_label(c->job, task),
-                             value_map_string(body, "message", "?"));
+                             job_task_label(c->job, task), value_map_string(body, "message", "?"));
                     c->failure_error = value_new_map();
                     value_map_put_string(c->failure_error, "code", "failed");
                     value_map_put_string(c->failure_error, "message", c->failure);
@@ -387,8 +385,7 @@ s_on_sched_event(void *arg, sched_event_t event, const char *worker, int task, i
         }
         break;
     case SCHED_REQUEUED:
-        log_warn("%s attempt %d requeued: its worker died", job_task_label(c->job, task),
-                 attempt);
+        log_warn("%s attempt %d requeued: its worker died", job_task_label(c->job, task), attempt);
         break;
     case SCHED_TASK_FAILED:
         if (c->failure[0] == '\0')
@@ -414,8 +411,7 @@ s_read_work(coord_t *c)
         if (rc == 0 && id != NULL)
             s_on_worker(c, id, command, body);
         else if (rc != 0)
-            log_warn("dropped a malformed message from worker %s: %s", id ? id : "?",
-                     err.message);
+            log_warn("dropped a malformed message from worker %s: %s", id ? id : "?", err.message);
         free(id);
         free(command);
         value_destroy(&body);
@@ -532,8 +528,8 @@ coordinator_run(const coordinator_options_t *options, volatile sig_atomic_t *sto
     zsock_set_sndhwm(c.ctl, 0);
     if (zsock_bind(c.ctl, "%s", options->ctl_endpoint) < 0 ||
         zsock_bind(c.work, "%s", options->work_endpoint) < 0) {
-        log_error("cannot listen on %s and %s: %s", options->ctl_endpoint,
-                  options->work_endpoint, zmq_strerror(zmq_errno()));
+        log_error("cannot listen on %s and %s: %s", options->ctl_endpoint, options->work_endpoint,
+                  zmq_strerror(zmq_errno()));
         zsock_destroy(&c.ctl);
         zsock_destroy(&c.work);
         zhashx_destroy(&c.peers);

@@ -46,48 +46,48 @@ typedef enum task_kind { KIND_COPY, KIND_INDEX, KIND_CONSTRAINT, KIND_FK, KIND_F
 static const char *s_kind_names[] = {"copy", "index", "constraint", "fk", "finish"};
 
 typedef struct job_task {
-    task_kind_t kind;   /* what it does */
-    int table;          /* source table index, or -1 (held items on parents) */
-    int held;           /* held item index, or -1 */
-    char *label;        /* "copy public.film 3/8" */
-    char *detail;       /* predicate, or SQL: what the ledger's plan records */
-    value_t *body;      /* TASK fields but job, task, attempt */
-    int64_t est_bytes;  /* planned bytes (copy) */
-    bool done;          /* reported DONE */
-    bool skipped;       /* DONE because an earlier attempt had committed it */
-    int64_t rows;       /* rows copied (copy) or counted (finish) */
-    int64_t bytes;      /* bytes copied */
+    task_kind_t kind;  /* what it does */
+    int table;         /* source table index, or -1 (held items on parents) */
+    int held;          /* held item index, or -1 */
+    char *label;       /* "copy public.film 3/8" */
+    char *detail;      /* predicate, or SQL: what the ledger's plan records */
+    value_t *body;     /* TASK fields but job, task, attempt */
+    int64_t est_bytes; /* planned bytes (copy) */
+    bool done;         /* reported DONE */
+    bool skipped;      /* DONE because an earlier attempt had committed it */
+    int64_t rows;      /* rows copied (copy) or counted (finish) */
+    int64_t bytes;     /* bytes copied */
 } job_task_t;
 
 typedef struct job_table {
-    char *display;      /* schema.name for people */
-    int chunks;         /* copy tasks planned */
-    int chunks_done;    /* copy tasks done */
-    int64_t rows;       /* rows copied */
-    int64_t bytes;      /* bytes copied */
-    int64_t counted;    /* rows counted on the target at the end, -1 before */
-    const char *split;  /* how it was cut: "id (histogram)", "ctid", "whole table" */
-    bool binary;        /* binary COPY format */
+    char *display;     /* schema.name for people */
+    int chunks;        /* copy tasks planned */
+    int chunks_done;   /* copy tasks done */
+    int64_t rows;      /* rows copied */
+    int64_t bytes;     /* bytes copied */
+    int64_t counted;   /* rows counted on the target at the end, -1 before */
+    const char *split; /* how it was cut: "id (histogram)", "ctid", "whole table" */
+    bool binary;       /* binary COPY format */
 } job_table_t;
 
 struct job {
-    char id[48];             /* job id: UTC time and random suffix */
-    value_t *spec;           /* the submitted spec (no secrets) */
-    char *source_display;    /* redacted source, for the ledger */
-    bool dry_run;            /* plan only */
-    int64_t chunk_size;      /* bytes per chunk */
-    PGconn *snap;            /* source connection holding the snapshot */
-    char *snapshot;          /* exported snapshot id */
-    PGconn *tgt;             /* target connection of the coordinator */
-    cat_source_t src;        /* source catalog */
-    cat_target_t tgt_cat;    /* target catalog */
-    job_table_t *tables;     /* per source table, parallel to src.tables */
-    job_task_t *tasks;       /* the plan */
-    int ntasks;              /* number of tasks */
-    int ncopy;               /* of which copy tasks */
-    char **sequences;        /* quoted sequence names to set at the end */
-    int nsequences;          /* number of them */
-    char plan_hash[65];      /* hex BLAKE2b of the plan */
+    char id[48];          /* job id: UTC time and random suffix */
+    value_t *spec;        /* the submitted spec (no secrets) */
+    char *source_display; /* redacted source, for the ledger */
+    bool dry_run;         /* plan only */
+    int64_t chunk_size;   /* bytes per chunk */
+    PGconn *snap;         /* source connection holding the snapshot */
+    char *snapshot;       /* exported snapshot id */
+    PGconn *tgt;          /* target connection of the coordinator */
+    cat_source_t src;     /* source catalog */
+    cat_target_t tgt_cat; /* target catalog */
+    job_table_t *tables;  /* per source table, parallel to src.tables */
+    job_task_t *tasks;    /* the plan */
+    int ntasks;           /* number of tasks */
+    int ncopy;            /* of which copy tasks */
+    char **sequences;     /* quoted sequence names to set at the end */
+    int nsequences;       /* number of them */
+    char plan_hash[65];   /* hex BLAKE2b of the plan */
 };
 
 static void *
@@ -100,8 +100,7 @@ s_alloc(size_t n, size_t size)
     return p;
 }
 
-static char *
-s_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *s_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 s_printf(const char *fmt, ...)
@@ -122,8 +121,7 @@ typedef struct problems {
     int count;  /* how many */
 } problems_t;
 
-static void
-s_problem(problems_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_problem(problems_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 s_problem(problems_t *p, const char *fmt, ...)
@@ -184,8 +182,8 @@ s_preflight(job_t *job, err_t *err)
         }
         for (int c = 0; c < t->ncolumns; c++)
             if (s_target_column(tt, t->columns[c].name) == NULL)
-                s_problem(&p, "column %s.%s.%s (%s) is missing on the target", t->schema,
-                          t->name, t->columns[c].name, t->columns[c].type);
+                s_problem(&p, "column %s.%s.%s (%s) is missing on the target", t->schema, t->name,
+                          t->columns[c].name, t->columns[c].type);
         for (int c = 0; c < tt->ncolumns; c++)
             if (tt->columns[c].required && s_source_column(t, tt->columns[c].name) == NULL)
                 s_problem(&p,
@@ -201,11 +199,12 @@ s_preflight(job_t *job, err_t *err)
             "the target is not ready for this sync: %d problem%s; nothing was changed", p.count,
             p.count == 1 ? "" : "s");
     err_detail(err, "\n%s", p.text);
-    err_hint(err, "%s", job->tgt_cat.nunsafe > 0
-                            ? "add the referencing tables to --tables (or exclude the referenced "
-                              "ones); confiture never truncates by cascade"
-                            : "create the target schema first (same tables and columns as the "
-                              "source), or narrow the selection with --tables / --exclude");
+    err_hint(err, "%s",
+             job->tgt_cat.nunsafe > 0
+                 ? "add the referencing tables to --tables (or exclude the referenced "
+                   "ones); confiture never truncates by cascade"
+                 : "create the target schema first (same tables and columns as the "
+                   "source), or narrow the selection with --tables / --exclude");
     free(p.text);
     return -1;
 }
@@ -223,9 +222,11 @@ s_add_task(job_t *job, task_kind_t kind, int table, int held)
 {
     job_task_t *t;
 
-    job->tasks = realloc(job->tasks, sizeof(job_task_t) * ((size_t) job->ntasks + 1));
-    if (job->tasks == NULL)
+    job_task_t *grown = realloc(job->tasks, sizeof(job_task_t) * ((size_t) job->ntasks + 1));
+
+    if (grown == NULL)
         abort();
+    job->tasks = grown;
     t = &job->tasks[job->ntasks++];
     memset(t, 0, sizeof(*t));
     t->kind = kind;
@@ -412,8 +413,8 @@ s_bounds_increase(job_t *job, const cat_table_t *t, char **bounds, int n, err_t 
         values = next;
     }
     sql = s_printf("SELECT coalesce(bool_and(l < r %s%s), false) FROM (VALUES %s) AS p(l, r)",
-                   t->key_collation ? "COLLATE " : "",
-                   t->key_collation ? t->key_collation : "", values);
+                   t->key_collation ? "COLLATE " : "", t->key_collation ? t->key_collation : "",
+                   values);
     free(values);
     res = pgutil_query(job->snap, err, sql, 0, NULL);
     free(sql);
@@ -430,8 +431,8 @@ s_plan_table(job_t *job, int i, err_t *err)
     const cat_table_t *t = &job->src.tables[i];
     const cat_target_table_t *tt = &job->tgt_cat.tables[i];
     job_table_t *jt = &job->tables[i];
-    size_t nchunks = planner_chunk_count((uint64_t) t->bytes, (uint64_t) job->chunk_size,
-                                         MAX_CHUNKS_PER_TABLE);
+    size_t nchunks =
+        planner_chunk_count((uint64_t) t->bytes, (uint64_t) job->chunk_size, MAX_CHUNKS_PER_TABLE);
     char **bounds = NULL;
     bool binary;
     char *columns = s_column_list(t, tt, &binary);
@@ -439,7 +440,8 @@ s_plan_table(job_t *job, int i, err_t *err)
     const char *key;
     int nb = s_split(job, i, nchunks, &bounds, &jt->split, err);
 
-    log_debug("plan %s: %lld bytes, %zu chunks wanted, %d cuts (%s)", t->qname, (long long) t->bytes, nchunks, nb, jt->split);
+    log_debug("plan %s: %lld bytes, %zu chunks wanted, %d cuts (%s)", t->qname,
+              (long long) t->bytes, nchunks, nb, jt->split);
 
     if (nb > 1 && strcmp(jt->split, "ctid") != 0) {
         int ok = s_bounds_increase(job, t, bounds, nb, err);
@@ -466,13 +468,12 @@ s_plan_table(job_t *job, int i, err_t *err)
     jt->chunks = nb + 1;
     for (int c = 0; c <= nb; c++) {
         job_task_t *task = s_add_task(job, KIND_COPY, i, -1);
-        char *pred = planner_range_predicate(key, c > 0 ? bounds[c - 1] : NULL,
-                                             c < nb ? bounds[c] : NULL);
+        char *pred =
+            planner_range_predicate(key, c > 0 ? bounds[c - 1] : NULL, c < nb ? bounds[c] : NULL);
         char *source_sql, *target_sql;
 
         if (nb == 0)
-            source_sql = s_printf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, columns,
-                                  format);
+            source_sql = s_printf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, columns, format);
         else
             source_sql = s_printf("COPY (SELECT %s FROM ONLY %s WHERE %s) TO STDOUT (FORMAT %s)",
                                   columns, t->qname, pred, format);
@@ -527,8 +528,7 @@ s_plan(job_t *job, err_t *err)
         const cat_held_t *held = &job->tgt_cat.held[h];
         char *label = s_printf("%s %s", s_kind_names[s_held_kind(held)], held->name);
 
-        s_plan_sql_task(job, s_held_kind(held), -1, h, label, held->name, held->restore_sql,
-                        NULL);
+        s_plan_sql_task(job, s_held_kind(held), -1, h, label, held->name, held->restore_sql, NULL);
         free(label);
     }
     for (int i = 0; i < job->src.ntables; i++) {
@@ -537,11 +537,10 @@ s_plan(job_t *job, err_t *err)
 
         if (!t->selected)
             continue;
-        sql = s_printf("%s%sANALYZE %s",
-                       job->tgt_cat.tables[i].enable_triggers
-                           ? job->tgt_cat.tables[i].enable_triggers
-                           : "",
-                       job->tgt_cat.tables[i].enable_triggers ? "; " : "", t->qname);
+        sql = s_printf(
+            "%s%sANALYZE %s",
+            job->tgt_cat.tables[i].enable_triggers ? job->tgt_cat.tables[i].enable_triggers : "",
+            job->tgt_cat.tables[i].enable_triggers ? "; " : "", t->qname);
         count = s_printf("SELECT count(*) FROM ONLY %s", t->qname);
         label = s_printf("finish %s", job->tables[i].display);
         s_plan_sql_task(job, KIND_FINISH, i, -1, label, job->tables[i].display, sql, count);
@@ -628,8 +627,8 @@ s_lock_selection(job_t *job, err_t *err)
 
         if (!job->src.tables[i].selected)
             continue;
-        next = s_printf("%s; LOCK TABLE ONLY %s IN ACCESS SHARE MODE", sql,
-                        job->src.tables[i].qname);
+        next =
+            s_printf("%s; LOCK TABLE ONLY %s IN ACCESS SHARE MODE", sql, job->src.tables[i].qname);
         free(sql);
         sql = next;
     }
@@ -655,9 +654,8 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
 
     gmtime_r(&now, &tm);
     randombytes_buf(rnd, sizeof(rnd));
-    snprintf(job->id, sizeof(job->id), "%04d%02d%02d-%02d%02d%02d-%02x%02x%02x",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             rnd[0], rnd[1], rnd[2]);
+    snprintf(job->id, sizeof(job->id), "%04d%02d%02d-%02d%02d%02d-%02x%02x%02x", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd[0], rnd[1], rnd[2]);
     job->spec = value_dup(spec);
     job->dry_run = value_map_bool(spec, "dry_run", false);
     job->chunk_size = value_map_int(spec, "chunk_size", 64 * 1024 * 1024);
@@ -709,8 +707,8 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
         goto fail;
     job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
     for (int i = 0; i < job->src.ntables; i++) {
-        job->tables[i].display = s_printf("%s.%s", job->src.tables[i].schema,
-                                          job->src.tables[i].name);
+        job->tables[i].display =
+            s_printf("%s.%s", job->src.tables[i].schema, job->src.tables[i].name);
         job->tables[i].counted = -1;
     }
     if (s_read_sequences(job, err) != 0 || s_plan(job, err) != 0)
@@ -791,9 +789,8 @@ job_plan(const job_t *self)
         value_map_put_int(row, "bytes", t->bytes);
         value_map_put_int(row, "chunks", self->tables[i].chunks);
         value_map_put_string(row, "split", self->tables[i].split);
-        value_map_put_string(row, "split_column", t->key && strcmp(self->tables[i].split, "ctid")
-                                                           ? t->key
-                                                           : "ctid");
+        value_map_put_string(row, "split_column",
+                             t->key && strcmp(self->tables[i].split, "ctid") ? t->key : "ctid");
         value_map_put_string(row, "format", self->tables[i].binary ? "binary" : "text");
         value_array_push(tables, row);
         bytes += t->bytes;
@@ -1084,8 +1081,7 @@ static int
 s_set_sequences(job_t *job, err_t *err)
 {
     for (int s = 0; s < job->nsequences; s++) {
-        char *sql = s_printf("SELECT last_value::text, is_called::text FROM %s",
-                             job->sequences[s]);
+        char *sql = s_printf("SELECT last_value::text, is_called::text FROM %s", job->sequences[s]);
         PGresult *res = pgutil_query(job->snap, err, sql, 0, NULL);
         const char *params[3];
 

@@ -52,8 +52,8 @@ s_positive(const char *name, const char *text, int *out)
     long v = strtol(text, &end, 10);
 
     if (*end != '\0' || v < 1 || v > 86400000) {
-        fprintf(stderr, "confiture-coordinator: %s must be a positive integer, not \"%s\"\n",
-                name, text);
+        fprintf(stderr, "confiture-coordinator: %s must be a positive integer, not \"%s\"\n", name,
+                text);
         return -1;
     }
     *out = (int) v;
@@ -76,8 +76,14 @@ main(int argc, char **argv)
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    coordinator_options_t options = {"tcp://127.0.0.1:7400", "tcp://127.0.0.1:7401",
-                                     CONFIG_DEFAULT_DIR, 1000, 5000, 60000, 3, false};
+    coordinator_options_t options = {"tcp://127.0.0.1:7400",
+                                     "tcp://127.0.0.1:7401",
+                                     CONFIG_DEFAULT_DIR,
+                                     1000,
+                                     5000,
+                                     60000,
+                                     3,
+                                     false};
     struct sigaction sa;
     log_level_t level;
     int c;

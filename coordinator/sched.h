@@ -50,8 +50,8 @@ typedef enum sched_event {
 
 /* Called by sched_tick for each event: worker is the worker concerned (may be NULL),
  * task the task id or -1, attempt the attempt that was lost. */
-typedef void (sched_event_fn)(void *arg, sched_event_t event, const char *worker, int task,
-                              int attempt);
+typedef void(sched_event_fn)(void *arg, sched_event_t event, const char *worker, int task,
+                             int attempt);
 
 /* Creates a scheduler. max_attempts >= 1; timeouts in milliseconds, > 0. */
 sched_t *sched_new(int max_attempts, int64_t heartbeat_timeout_ms, int64_t lease_ms);
@@ -115,10 +115,10 @@ int sched_tick(sched_t *self, int64_t now, sched_event_fn *cb, void *arg);
 
 /* Task queries. */
 task_state_t sched_task_state(const sched_t *self, int task);
-int sched_task_attempt(const sched_t *self, int task);          /* last attempt, 0 if none */
-const char *sched_task_worker(const sched_t *self, int task);   /* when RUNNING, else NULL */
+int sched_task_attempt(const sched_t *self, int task);        /* last attempt, 0 if none */
+const char *sched_task_worker(const sched_t *self, int task); /* when RUNNING, else NULL */
 size_t sched_task_count(const sched_t *self);
-size_t sched_count(const sched_t *self, task_state_t state);    /* tasks in that state */
+size_t sched_count(const sched_t *self, task_state_t state); /* tasks in that state */
 
 /* True when every task is DONE. */
 bool sched_all_done(const sched_t *self);

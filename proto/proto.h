@@ -29,33 +29,33 @@
 #include "common/err.h"
 #include "common/value.h"
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION   1
 #define PROTO_MAX_DEPTH 32
 
 /* Commands, worker to coordinator (work socket). */
-#define PROTO_HELLO "HELLO"         /* {worker, host, pid, version} first message */
-#define PROTO_READY "READY"         /* {credit} asks for up to credit more tasks */
+#define PROTO_HELLO     "HELLO"     /* {worker, host, pid, version} first message */
+#define PROTO_READY     "READY"     /* {credit} asks for up to credit more tasks */
 #define PROTO_HEARTBEAT "HEARTBEAT" /* {} both ways on both sockets */
-#define PROTO_PROGRESS "PROGRESS"   /* {job, task, attempt, rows, bytes} */
-#define PROTO_DONE "DONE"           /* {job, task, attempt, rows, bytes, skipped, result} */
-#define PROTO_FAILED "FAILED"       /* {job, task, attempt, code, sqlstate, message, hint, retry} */
-#define PROTO_BYE "BYE"             /* {} the worker leaves */
+#define PROTO_PROGRESS  "PROGRESS"  /* {job, task, attempt, rows, bytes} */
+#define PROTO_DONE      "DONE"      /* {job, task, attempt, rows, bytes, skipped, result} */
+#define PROTO_FAILED    "FAILED"    /* {job, task, attempt, code, sqlstate, message, hint, retry} */
+#define PROTO_BYE       "BYE"       /* {} the worker leaves */
 
 /* Commands, coordinator to worker. */
-#define PROTO_TASK "TASK"         /* {job, task, attempt, kind, ...} see docs/architecture.md */
-#define PROTO_CANCEL "CANCEL"     /* {job, task, attempt} abort that attempt */
+#define PROTO_TASK     "TASK"     /* {job, task, attempt, kind, ...} see docs/architecture.md */
+#define PROTO_CANCEL   "CANCEL"   /* {job, task, attempt} abort that attempt */
 #define PROTO_SHUTDOWN "SHUTDOWN" /* {} stop after aborting any task */
 
 /* Commands, CLI to coordinator (ctl socket). */
 #define PROTO_SUBMIT "SUBMIT" /* {job spec} */
-#define PROTO_ABORT "ABORT"   /* {job} */
-#define PROTO_STOP "STOP"     /* {} shut the coordinator down */
+#define PROTO_ABORT  "ABORT"  /* {job} */
+#define PROTO_STOP   "STOP"   /* {} shut the coordinator down */
 
 /* Commands, coordinator to CLI (ctl socket). */
 #define PROTO_ACCEPTED "ACCEPTED" /* {job} */
-#define PROTO_EVENT "EVENT"       /* {job, event, ...} progress and phase changes */
-#define PROTO_RESULT "RESULT"     /* {job, ok, summary..., error?} the job's end */
-#define PROTO_ERROR "ERROR"       /* {code, message, detail, hint} a refused request */
+#define PROTO_EVENT    "EVENT"    /* {job, event, ...} progress and phase changes */
+#define PROTO_RESULT   "RESULT"   /* {job, ok, summary..., error?} the job's end */
+#define PROTO_ERROR    "ERROR"    /* {code, message, detail, hint} a refused request */
 
 /*
  * Encodes a body (must be a VALUE_MAP) as msgpack. Returns a malloc'd buffer the caller

@@ -25,32 +25,30 @@ s_on_signal(int signo)
 static void
 s_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: confiture-worker --connect ENDPOINT [options]\n"
-            "\n"
-            "Runs tasks (COPY chunks, index builds) for a confiture coordinator.\n"
-            "\n"
-            "  -c, --connect ENDPOINT     the coordinator's work socket (tcp://host:7401)\n"
-            "  -d, --config-dir DIR       environments directory (default db/environments)\n"
-            "  -n, --name NAME            worker id (default host:pid)\n"
-            "      --heartbeat-ms N       heartbeat interval (default 1000)\n"
-            "      --exit-with-parent     exit when the parent process exits\n"
-            "  -l, --log-level LEVEL      debug, info, warn, error (default info)\n"
-            "  -h, --help                 this help\n");
+    fprintf(out, "Usage: confiture-worker --connect ENDPOINT [options]\n"
+                 "\n"
+                 "Runs tasks (COPY chunks, index builds) for a confiture coordinator.\n"
+                 "\n"
+                 "  -c, --connect ENDPOINT     the coordinator's work socket (tcp://host:7401)\n"
+                 "  -d, --config-dir DIR       environments directory (default db/environments)\n"
+                 "  -n, --name NAME            worker id (default host:pid)\n"
+                 "      --heartbeat-ms N       heartbeat interval (default 1000)\n"
+                 "      --exit-with-parent     exit when the parent process exits\n"
+                 "  -l, --log-level LEVEL      debug, info, warn, error (default info)\n"
+                 "  -h, --help                 this help\n");
 }
 
 int
 main(int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        {"connect", required_argument, NULL, 'c'},
-        {"config-dir", required_argument, NULL, 'd'},
-        {"name", required_argument, NULL, 'n'},
-        {"heartbeat-ms", required_argument, NULL, 'H'},
-        {"exit-with-parent", no_argument, NULL, 'P'},
-        {"log-level", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {{"connect", required_argument, NULL, 'c'},
+                                                 {"config-dir", required_argument, NULL, 'd'},
+                                                 {"name", required_argument, NULL, 'n'},
+                                                 {"heartbeat-ms", required_argument, NULL, 'H'},
+                                                 {"exit-with-parent", no_argument, NULL, 'P'},
+                                                 {"log-level", required_argument, NULL, 'l'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
     worker_options_t options = {NULL, CONFIG_DEFAULT_DIR, NULL, 1000, 15000};
     struct sigaction sa;
     log_level_t level;

@@ -20,7 +20,7 @@
  * service), timeout_ms how long at most to wait; rows and bytes are the counts so far.
  * Returns 0 to go on, -1 to abort the copy (the caller filled its own reason).
  */
-typedef int (pump_service_fn)(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes);
+typedef int(pump_service_fn)(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes);
 
 /*
  * Runs source_sql (a COPY ... TO STDOUT) on src and target_sql (a COPY ... FROM STDIN) on

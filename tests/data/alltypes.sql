@@ -468,7 +468,7 @@ SELECT i % 50,
        (hashint8extended(i, 3) % 1000000) / 1000.0
 FROM generate_series(0, 4999) AS i;
 INSERT INTO composite_pk VALUES (-2147483648, '', NULL), (2147483647, repeat('z', 1000), 'NaN'),
-    (0, '', 0), (0, ' ', -0.0);
+    (0, '', 0), (0, ' ', '-0');
 
 -- Text PK.
 CREATE TABLE text_pk (
