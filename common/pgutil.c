@@ -9,10 +9,12 @@
 
 #include "common/config.h"
 #include "common/exitcodes.h"
+#include "common/log.h"
 
 static const char *s_session_sql =
     "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; "
-    "SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET bytea_output = 'hex'";
+    "SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET bytea_output = 'hex'; "
+    "SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0";
 
 char *
 pgutil_resolve_ref(const char *ref, const char *config_dir, err_t *err)
@@ -41,6 +43,17 @@ pgutil_resolve_ref(const char *ref, const char *config_dir, err_t *err)
     err_set(err, "config", EXIT_CODE_CONFIG, "unknown database reference \"%s\"", ref);
     err_hint(err, "a reference is env:NAME, var:NAME or dsn:CONNINFO");
     return NULL;
+}
+
+/* Server notices ("relation already exists, skipping") are for debugging, not for users. */
+static void
+s_notice(void *arg, const char *message)
+{
+    size_t len = strlen(message);
+
+    (void) arg;
+    log_debug("server: %.*s", (int) (len > 0 && message[len - 1] == '\n' ? len - 1 : len),
+              message);
 }
 
 PGconn *
@@ -73,6 +86,7 @@ pgutil_connect(const char *conninfo, const char *what, const char *client_encodi
         PQfinish(conn);
         return NULL;
     }
+    PQsetNoticeProcessor(conn, s_notice, NULL);
     if (pgutil_exec(conn, err, s_session_sql) != 0)
         goto fail;
     if (client_encoding != NULL && PQsetClientEncoding(conn, client_encoding) != 0) {
