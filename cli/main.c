@@ -2,6 +2,7 @@
  * main.c - confiture: copy PostgreSQL databases in parallel, safely.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,6 +84,37 @@ s_parse_size(const char *text, int64_t *out)
     return 0;
 }
 
+/* A bad command line: text on stderr, or the JSON envelope with --format json. */
+static int s_usage_error(const cli_options_t *o, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+s_usage_error(const cli_options_t *o, const char *hint, const char *fmt, ...)
+{
+    err_t err;
+    va_list ap;
+
+    err_set(&err, "usage", EXIT_CODE_USAGE, "%s", "");
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof(err.message), fmt, ap);
+    va_end(ap);
+    err_hint(&err, "%s", hint ? hint : "see confiture --help");
+    return cli_fail(o, &err);
+}
+
+/* --format is looked at first, so that every error, even one about an earlier option,
+ * comes out in the format asked for. */
+static output_format_t
+s_prescan_format(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--format=json") == 0 ||
+            (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0))
+            return FORMAT_JSON;
+    }
+    return FORMAT_TEXT;
+}
+
 static void
 s_bin_dir(char *buf, size_t len)
 {
@@ -134,14 +166,14 @@ main(int argc, char **argv)
         return argc < 2 ? EXIT_CODE_USAGE : EXIT_CODE_OK;
     }
     o.command = argv[1];
-    if (strcmp(o.command, "sync") != 0 && strcmp(o.command, "verify") != 0) {
-        fprintf(stderr, "confiture: unknown command \"%s\"\n", o.command);
-        fprintf(stderr, "confiture: hint: commands are sync and verify; see confiture --help\n");
-        return EXIT_CODE_USAGE;
-    }
+    o.format = s_prescan_format(argc, argv);
+    if (strcmp(o.command, "sync") != 0 && strcmp(o.command, "verify") != 0)
+        return s_usage_error(&o, "commands are sync and verify; see confiture --help",
+                             "unknown command \"%s\"", o.command);
     o.tables = value_new_array();
     o.exclude = value_new_array();
     optind = 2;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "f:t:d:w:l:h", long_options, NULL)) != -1) {
         switch (c) {
         case 'f':
@@ -161,17 +193,14 @@ main(int argc, char **argv)
             break;
         case 'w':
             o.workers = atoi(optarg);
-            if (o.workers < 1 || o.workers > 256) {
-                fprintf(stderr, "confiture: --workers must be between 1 and 256\n");
-                return EXIT_CODE_USAGE;
-            }
+            if (o.workers < 1 || o.workers > 256)
+                return s_usage_error(&o, NULL, "--workers must be between 1 and 256, not \"%s\"",
+                                     optarg);
             break;
         case 'S':
-            if (s_parse_size(optarg, &o.chunk_size) != 0) {
-                fprintf(stderr, "confiture: invalid --chunk-size \"%s\"\n", optarg);
-                fprintf(stderr, "confiture: hint: a size such as 64MB, 512kB or 1GB\n");
-                return EXIT_CODE_USAGE;
-            }
+            if (s_parse_size(optarg, &o.chunk_size) != 0)
+                return s_usage_error(&o, "a size such as 64MB, 512kB or 1GB",
+                                     "invalid --chunk-size \"%s\"", optarg);
             break;
         case 'n':
             o.dry_run = true;
@@ -182,18 +211,16 @@ main(int argc, char **argv)
             } else if (strcmp(optarg, "text") == 0) {
                 o.format = FORMAT_TEXT;
             } else {
-                fprintf(stderr, "confiture: --format is text or json, not \"%s\"\n", optarg);
-                return EXIT_CODE_USAGE;
+                return s_usage_error(&o, NULL, "--format is text or json, not \"%s\"", optarg);
             }
             break;
         case 'C':
             o.coordinator = optarg;
             break;
         case 'l':
-            if (log_level_parse(optarg, &level) != 0) {
-                fprintf(stderr, "confiture: unknown log level \"%s\"\n", optarg);
-                return EXIT_CODE_USAGE;
-            }
+            if (log_level_parse(optarg, &level) != 0)
+                return s_usage_error(&o, "levels are debug, info, warn and error",
+                                     "unknown log level \"%s\"", optarg);
             log_set_level(level);
             o.log_level = optarg;
             break;
@@ -201,20 +228,14 @@ main(int argc, char **argv)
             s_usage(stdout);
             return EXIT_CODE_OK;
         default:
-            fprintf(stderr, "confiture: hint: see confiture --help\n");
-            return EXIT_CODE_USAGE;
+            return s_usage_error(&o, NULL, "invalid option \"%s\"", argv[optind - 1]);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "confiture: unexpected argument \"%s\"\n", argv[optind]);
-        return EXIT_CODE_USAGE;
-    }
-    if (o.from == NULL || o.to == NULL) {
-        fprintf(stderr, "confiture: %s needs --from and --to\n", o.command);
-        fprintf(stderr, "confiture: hint: confiture %s --from production --to staging\n",
-                o.command);
-        return EXIT_CODE_USAGE;
-    }
+    if (optind < argc)
+        return s_usage_error(&o, NULL, "unexpected argument \"%s\"", argv[optind]);
+    if (o.from == NULL || o.to == NULL)
+        return s_usage_error(&o, "confiture sync --from production --to staging",
+                             "%s needs --from and --to", o.command);
     s_bin_dir(bin_dir, sizeof(bin_dir));
     o.bin_dir = bin_dir;
 

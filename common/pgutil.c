@@ -52,8 +52,7 @@ s_notice(void *arg, const char *message)
     size_t len = strlen(message);
 
     (void) arg;
-    log_debug("server: %.*s", (int) (len > 0 && message[len - 1] == '\n' ? len - 1 : len),
-              message);
+    log_debug("server: %.*s", (int) (len > 0 && message[len - 1] == '\n' ? len - 1 : len), message);
 }
 
 PGconn *

@@ -349,7 +349,10 @@ static const char *s_held_sql =
     "UNION ALL "
     "SELECT 'i', i.indrelid, 0, i.indexrelid::pg_catalog.regclass::text, "
     "       pg_catalog.format('DROP INDEX %s', i.indexrelid::pg_catalog.regclass), "
-    "       pg_catalog.pg_get_indexdef(i.indexrelid) "
+    /* An index on a partitioned table prints as "ON ONLY": restored that way it would
+     * stay invalid, without its partitions' indexes. The first " ON ONLY " is the ON clause. */
+    "       pg_catalog.regexp_replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', "
+    "                                 ' ON ') "
     "       || CASE WHEN i.indisclustered THEN pg_catalog.format('; ALTER TABLE %s CLUSTER ON %I', "
     "               i.indrelid::pg_catalog.regclass, ic.relname) ELSE '' END "
     "       || CASE WHEN i.indisreplident THEN pg_catalog.format("

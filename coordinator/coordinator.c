@@ -227,7 +227,10 @@ s_submit(coord_t *c, zframe_t *client, const value_t *spec)
     log_info("job %s accepted", job_id(c->job));
 
     if (job_dry_run(c->job)) {
-        s_end_job(c, true, 0, value_new_map(), NULL);
+        value_t *summary = value_new_map();
+
+        job_summary(c->job, summary);
+        s_end_job(c, true, 0, summary, NULL);
         return;
     }
     if (job_prepare(c->job, &err) != 0) {

@@ -1052,8 +1052,8 @@ job_task_done(job_t *job, int task, int64_t rows, int64_t bytes, bool skipped)
 
 /* ---------------------------------------------------------------- finish */
 
-static void
-s_summary_counts(const job_t *job, value_t *summary)
+void
+job_summary(const job_t *job, value_t *summary)
 {
     int64_t rows = 0, bytes = 0;
     int done = 0, skipped = 0, tables = 0;
@@ -1114,7 +1114,7 @@ job_finish(job_t *job, value_t *summary, err_t *err)
     PGresult *res;
     int rc;
 
-    s_summary_counts(job, summary);
+    job_summary(job, summary);
     if (s_set_sequences(job, err) != 0) {
         value_destroy(&diffs);
         return -1;
@@ -1153,7 +1153,7 @@ job_fail(job_t *job, value_t *summary, const char *message)
     const char *params[1] = {job->id};
     PGresult *res;
 
-    s_summary_counts(job, summary);
+    job_summary(job, summary);
     if (job->tgt != NULL && !job->dry_run) {
         res = PQexecParams(job->tgt,
                            "UPDATE confiture.job SET state = 'failed', updated_at = now() "

@@ -69,6 +69,9 @@ value_t *job_task_done(job_t *self, int task, int64_t rows, int64_t bytes, bool 
  */
 int job_finish(job_t *self, value_t *summary, err_t *err);
 
+/* Fills summary (a map) with the job id and its counts: tables, chunks, rows, bytes. */
+void job_summary(const job_t *self, value_t *summary);
+
 /* Marks the job failed in the ledger (best effort) and fills summary's counts. */
 void job_fail(job_t *self, value_t *summary, const char *message);
 

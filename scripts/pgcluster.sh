@@ -23,6 +23,24 @@
 # as another user it runs as that user, whose name is then the superuser (a role "postgres" is
 # created too, so dumps and schema files that say OWNER TO postgres load anywhere).
 #
+# Functions (NAME is a cluster, DB a database):
+#   pgc_start NAME              initdb + start (prints nothing); pgc_init NAME: initdb only
+#   pgc_stop NAME [MODE]        pg_ctl stop (immediate); pgc_restart NAME [MODE]: restart (fast)
+#                               or start again a stopped cluster, same port, same data
+#   pgc_destroy NAME            stop and delete;  pgc_stop_all: stop every cluster in PGC_ROOT
+#   pgc_cleanup                 for traps: stop + delete the clusters this shell created
+#   pgc_running NAME            true when its postmaster is alive;  pgc_list: the clusters
+#   pgc_host/_port/_user NAME   socket directory, TCP port, superuser;  pgc_log, pgc_datadir
+#   pgc_dsn NAME DB             "host=<socket dir> port=N dbname=DB user=U" (unix socket)
+#   pgc_tcp_dsn NAME DB         the same through 127.0.0.1;  pgc_url NAME DB: postgresql://...
+#   pgc_psql NAME DB [args]     psql -X -q -v ON_ERROR_STOP=1;  pgc_sql NAME DB SQL: -At -c SQL
+#   pgc_createdb / pgc_dropdb NAME DB;  pgc_clonedb NAME TEMPLATE NEWDB (file copy, fast)
+#   pgc_checksum NAME DB TABLE  "ROWS SHA256" of a table's rows as text, sorted (COLLATE "C")
+#   pgc_compare N1 DB1 N2 DB2 [SCHEMA...]   every table of the source against the target
+#   pgc_load_pagila NAME DB SCALE           shared pagila schema + tests/data/pagila-rows.sql
+#   pgc_load_alltypes NAME DB               tests/data/alltypes.sql
+#   pgc_pagila_schema                       path of the shared pagila schema file
+#
 # Settings: PGC_ROOT, PGC_BIN (default /usr/lib/postgresql/15/bin), PGC_PORT_BASE (55432),
 # PGC_KEEP=1 (pgc_cleanup stops but does not delete), PGC_PAGILA_SCHEMA (path of the shared
 # pagila schema file).
@@ -375,9 +393,9 @@ pgc_tcp_dsn() {
         "$(_pgc_conninfo_value "${2:-postgres}")" "$(_pgc_conninfo_value "$user")"
 }
 
-# pgc_url NAME DB: postgresql://USER@127.0.0.1:PORT/DB (DB percent-encoded).
+# pgc_url NAME DB: postgresql://USER@127.0.0.1:PORT/DB (DB percent-encoded, byte by byte).
 pgc_url() {
-    local port user db=${2:-postgres} out='' c i
+    local LC_ALL=C port user db=${2:-postgres} out='' c i
     port=$(pgc_port "${1:-}") && user=$(pgc_user "$1") || return 1
     for ((i = 0; i < ${#db}; i++)); do
         c=${db:i:1}
@@ -406,6 +424,14 @@ pgc_createdb() {
 # pgc_dropdb NAME DB: drops DB if it exists, disconnecting its sessions.
 pgc_dropdb() {
     pgc_psql "${1:-}" postgres -v db="${2:-}" <<<'SET client_min_messages = warning; DROP DATABASE IF EXISTS :"db" WITH (FORCE);'
+}
+
+# pgc_clonedb NAME TEMPLATE NEWDB: (re)creates NEWDB as a copy of TEMPLATE (CREATE DATABASE
+# ... TEMPLATE, a file copy: much faster than loading the data again). TEMPLATE must have no
+# other session open.
+pgc_clonedb() {
+    pgc_dropdb "${1:-}" "${3:-}" &&
+        pgc_psql "$1" postgres -v db="$3" -v tpl="${2:-}" <<<'CREATE DATABASE :"db" TEMPLATE :"tpl";'
 }
 
 # pgc_checksum NAME DB TABLE: prints "ROWS SHA256" for TABLE, an independent row-by-row

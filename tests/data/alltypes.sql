@@ -26,6 +26,7 @@
 --
 -- Every value is a literal or a function of generate_series: two loads are identical.
 --
+\set ON_ERROR_STOP on
 SET client_min_messages = warning;
 SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;

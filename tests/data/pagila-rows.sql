@@ -5,7 +5,8 @@
 --   psql -X -v ON_ERROR_STOP=1 -v scale=1 -d DB -f tests/data/pagila-rows.sql
 --   (or: pgc_load_pagila CLUSTER DB SCALE, which loads the schema too)
 --
--- Rows per scale S (scale 1: ~130k rows, ~40 MB on disk with indexes):
+-- Rows per scale S (scale 1: ~120k rows, 36 MB on disk with indexes, 13 MB of table data;
+-- scale 20: 2.4M rows, ~440 MB on disk, ~210 MB of table data):
 --   language 6, category 16, country 100, city 600          (fixed)
 --   store 2S, staff 4S, customer 3000S, address 3000S+6S+100
 --   actor 200S, film 1000S, film_actor ~5.5/film, film_category 1-2/film, film_embedding
@@ -30,6 +31,7 @@
 -- key triggers; every foreign key of the schema is then checked at the end with one anti-join
 -- each, so a violation still fails the load. film loads with triggers on (fulltext).
 --
+\set ON_ERROR_STOP on
 SET client_min_messages = warning;
 SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;

@@ -19,7 +19,7 @@
 # clusters and removes them at the end.
 #
 # Variables: T_REPO (repository root), T_BIN (its bin/), T_NAME, T_WORK (a scratch directory
-# for this test, under tmp/test-work), T_OUT / T_ERR (stdout / stderr files of the last
+# for this test, under tmp/test-work, removed when it passed), T_OUT / T_ERR (stdout / stderr files of the last
 # t_assert_exit or t_run), T_RC (its exit status), T_DB (the last t_createdb).
 
 T_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,7 +58,7 @@ t_begin() {
     if [[ -z ${PGC_ROOT:-} ]] || ! pgc_running src || ! pgc_running dst; then
         printf '   no shared clusters: starting private src and dst\n'
         mkdir -p -- "$T_REPO/tmp/clusters"
-        PGC_ROOT=$(mktemp -d "$T_REPO/tmp/clusters/solo.XXXXXX") || exit 1
+        PGC_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/confiture-clusters.XXXXXX") || exit 1
         export PGC_ROOT
         T_OWN_CLUSTERS=1
         pgc_start src || t_fail "could not start cluster src"
@@ -77,6 +77,7 @@ _t_on_exit() {
         for entry in "${T_DBS[@]}"; do
             pgc_dropdb "${entry%%/*}" "${entry#*/}" >/dev/null 2>&1
         done
+        [[ -n $T_WORK ]] && rm -rf -- "$T_WORK"
     elif ((${#T_DBS[@]} > 0)); then
         printf '   kept for a look: %s\n' "${T_DBS[*]}"
     fi

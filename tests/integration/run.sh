@@ -42,22 +42,23 @@ if ((${#tests[@]} == 0)); then
     exit 0
 fi
 
-PGC_ROOT=$(mktemp -d "$REPO/tmp/clusters/run.XXXXXX") || exit 1
+# Under /tmp: the checkout may sit below a directory the postgres OS user cannot enter.
+PGC_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/confiture-clusters.XXXXXX") || exit 1
 export PGC_ROOT
 current=
 
 cleanup() {
     local rc=$? c log
     trap - EXIT INT TERM HUP
-    if [[ -n $current ]]; then
-        kill -TERM "$current" 2>/dev/null
-        wait "$current" 2>/dev/null
-    fi
+    # Stop the running test (timeout passes TERM on to its whole process group), then the
+    # clusters, which also ends whatever the test still had running against them.
+    [[ -n $current ]] && kill -TERM "$current" 2>/dev/null
+    pgc_stop_all
+    [[ -n $current ]] && wait "$current" 2>/dev/null
     for c in src dst; do
         log=$PGC_ROOT/$c/postgres.log
         [[ -r $log ]] && cp -- "$log" "$LOG_DIR/postgres-$c.log"
     done
-    pgc_stop_all
     if [[ ${PGC_KEEP:-0} == 1 ]]; then
         printf 'run.sh: clusters kept in %s\n' "$PGC_ROOT" >&2
     else
@@ -122,7 +123,14 @@ for f in "${tests[@]}"; do
         else
             printf 'FAILED  %s (exit %s, %ss) - %s\n' "$name" "$rc" "$secs" "${log#"$REPO"/}"
         fi
-        tail -n 30 -- "$log" | sed 's/^/    | /'
+        # What failed (lib.sh prints "FAIL: ..." and the details below it), then the end.
+        if (($(wc -l <"$log") > 40)) && grep -q '^FAIL' "$log"; then
+            grep -A 8 '^FAIL' "$log" | grep -v '^ok: ' | head -n 40 | sed 's/^/    | /'
+            printf '    | ...\n'
+            tail -n 6 -- "$log" | sed 's/^/    | /'
+        else
+            tail -n 30 -- "$log" | sed 's/^/    | /'
+        fi
         ;;
     esac
     # A test may stop or crash a shared cluster on purpose; the next one gets it back up.
