@@ -85,3 +85,26 @@ ledger_record(PGconn *conn, const char *job, int task, int64_t rows, int64_t byt
     PQclear(res);
     return 0;
 }
+
+int
+ledger_committed_counts(PGconn *conn, const char *job, int task, int64_t *rows, int64_t *bytes,
+                        err_t *err)
+{
+    char task_text[16];
+    const char *params[2] = {job, task_text};
+    PGresult *res;
+
+    snprintf(task_text, sizeof(task_text), "%d", task);
+    res = pgutil_query(conn, err,
+                       "SELECT coalesce(rows, 0), coalesce(bytes, 0) FROM confiture.task_done "
+                       "WHERE job_id = $1 AND task_id = $2",
+                       2, params);
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 1) {
+        *rows = pgutil_int(res, 0, 0, 0);
+        *bytes = pgutil_int(res, 0, 1, 0);
+    }
+    PQclear(res);
+    return 0;
+}

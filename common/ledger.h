@@ -36,4 +36,9 @@ int ledger_claim(PGconn *conn, const char *job, int task, int attempt, const cha
 /* Records rows and bytes of the claimed task, in the same transaction. Returns 0 or -1. */
 int ledger_record(PGconn *conn, const char *job, int task, int64_t rows, int64_t bytes, err_t *err);
 
+/* Reads the rows and bytes an earlier, committed attempt of the task recorded (outside any
+ * transaction), so a skipped attempt reports what the task really copied. Returns 0 or -1. */
+int ledger_committed_counts(PGconn *conn, const char *job, int task, int64_t *rows, int64_t *bytes,
+                            err_t *err);
+
 #endif

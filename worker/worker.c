@@ -266,6 +266,22 @@ s_set_application_name(worker_t *w, PGconn *conn, err_t *err)
     return pgutil_exec(conn, err, sql);
 }
 
+/*
+ * After a claim that did not succeed (claim 0: committed by an earlier attempt; -1: error):
+ * rolls back and, for a skip, reports the counts the committed attempt recorded, so the
+ * job's totals stay right. Returns claim, or -1.
+ */
+static int
+s_skip(PGconn *tgt, worker_t *w, int claim, int64_t *rows, int64_t *bytes, err_t *err)
+{
+    err_t ignored;
+
+    pgutil_exec(tgt, &ignored, "ROLLBACK");
+    if (claim == 0 && ledger_committed_counts(tgt, w->job, w->task, rows, bytes, err) != 0)
+        return -1;
+    return claim;
+}
+
 /* Runs a copy task. Returns 1 done, 0 skipped (already committed), -1 failed, -2 aborted. */
 static int
 s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_t *err)
@@ -286,10 +302,8 @@ s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_
     if (pgutil_exec(tgt, err, "BEGIN; SET LOCAL synchronous_commit = off") != 0)
         return -1;
     rc = ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
-    if (rc <= 0) {
-        pgutil_exec(tgt, err, "ROLLBACK");
-        return rc;
-    }
+    if (rc <= 0)
+        return s_skip(tgt, w, rc, rows, bytes, err);
     snprintf(sql, sizeof(sql),
              "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '%s'",
              value_map_string(task, "snapshot", ""));
@@ -333,8 +347,9 @@ s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
         return -1;
     rc = ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
     if (rc <= 0) {
-        pgutil_exec(tgt, err, "ROLLBACK");
-        return rc;
+        int64_t bytes = 0;
+
+        return s_skip(tgt, w, rc, rows, &bytes, err);
     }
     for (size_t i = 0; i < value_size(statements); i++) {
         if (pgutil_exec(tgt, err, value_string(value_at(statements, i), "")) != 0)
