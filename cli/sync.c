@@ -54,18 +54,19 @@ s_reference(const cli_options_t *o, const char *arg, const char *var, bool priva
 {
     char *conninfo = NULL, *ref;
 
+    if (!private_mode && !config_is_conninfo(arg)) {
+        /* The coordinator and each worker read NAME.yaml on their own host: the file, and
+         * any secret it expands, need not exist where the CLI runs. */
+        if (asprintf(&ref, "env:%s", arg) < 0)
+            abort();
+        return ref;
+    }
     if (config_resolve(arg, o->config_dir, &conninfo, err) != 0)
         return NULL;
     if (private_mode) {
         setenv(var, conninfo, 1);
         free(conninfo);
         if (asprintf(&ref, "var:%s", var) < 0)
-            abort();
-        return ref;
-    }
-    if (!config_is_conninfo(arg)) {
-        free(conninfo);
-        if (asprintf(&ref, "env:%s", arg) < 0)
             abort();
         return ref;
     }
@@ -174,12 +175,15 @@ s_reap(pid_t *pid, int64_t deadline)
 }
 
 static void
-s_stop_private(private_t *p)
+s_stop_private(private_t *p, bool job_ended)
 {
     char path[192];
 
-    /* The coordinator exits after its job and tells its workers to stop; a worker that
-     * had not said hello yet gets SIGTERM, which makes it leave cleanly too. */
+    /* After a job the coordinator exits by itself (--once) and tells its workers to stop; a
+     * worker that had not said hello yet gets SIGTERM, which makes it leave cleanly too.
+     * With no job run (a process could not start), the coordinator is told to stop now. */
+    if (p->npids > 0 && !job_ended && p->pids[0] > 0)
+        kill(p->pids[0], SIGTERM);
     if (p->npids > 0)
         s_reap(&p->pids[0], s_now() + 10000);
     for (int i = 1; i < p->npids; i++)
@@ -327,7 +331,7 @@ cli_sync(const cli_options_t *o)
     progress_t *progress = NULL;
     value_t *spec = NULL, *plan = NULL;
     int64_t last_heard;
-    bool accepted = false, aborted = false;
+    bool accepted = false, aborted = false, submitted = false;
     err_t err;
     int rc = EXIT_CODE_INTERNAL;
 
@@ -363,6 +367,7 @@ cli_sync(const cli_options_t *o)
     value_map_put_int(spec, "chunk_size", o->chunk_size);
     value_map_put_bool(spec, "dry_run", o->dry_run);
     proto_send(sock, NULL, PROTO_SUBMIT, spec);
+    submitted = true;
 
     progress = progress_new(o->format, isatty(STDERR_FILENO) && log_get_level() >= LOG_LEVEL_INFO);
     last_heard = s_now();
@@ -446,7 +451,7 @@ done:
     progress_destroy(&progress);
     zsock_destroy(&sock);
     if (private_mode && priv.pids != NULL)
-        s_stop_private(&priv);
+        s_stop_private(&priv, submitted);
     value_destroy(&spec);
     value_destroy(&plan);
     free(source);

@@ -111,11 +111,12 @@ cli_verify(const cli_options_t *o)
         PGconn *conns[2] = {src, tgt};
         PGresult *res[2] = {NULL, NULL};
         bool missing;
-        char *cols, *sql;
-        const char *table = NULL;
+        char *cols, *sql, table[512];
 
         if (!t->selected)
             continue;
+        /* Named as sync names them: schema.table, unquoted. */
+        snprintf(table, sizeof(table), "%s.%s", t->schema, t->name);
         checked++;
         cols = s_common_columns(tgt, t, &err, &missing);
         if (cols == NULL && !missing)
@@ -123,11 +124,11 @@ cli_verify(const cli_options_t *o)
         if (missing) {
             value_t *d = value_new_map();
 
-            value_map_put_string(d, "table", t->qname);
+            value_map_put_string(d, "table", table);
             value_map_put_string(d, "problem", "missing on the target");
             value_array_push(differ, d);
             if (o->format == FORMAT_TEXT)
-                printf("%-50s MISSING on the target\n", t->qname);
+                printf("%-50s MISSING on the target\n", table);
             continue;
         }
         if (asprintf(&sql,
@@ -138,7 +139,7 @@ cli_verify(const cli_options_t *o)
         free(cols);
         for (int s = 0; s < 2; s++)
             if (!PQsendQuery(conns[s], sql)) {
-                pgutil_set_error(&err, conns[s], NULL, t->qname);
+                pgutil_set_error(&err, conns[s], NULL, table);
                 free(sql);
                 goto fail;
             }
@@ -153,7 +154,7 @@ cli_verify(const cli_options_t *o)
                     PQclear(r);
             }
             if (res[s] == NULL || PQresultStatus(res[s]) != PGRES_TUPLES_OK) {
-                pgutil_set_error(&err, conns[s], res[s], t->qname);
+                pgutil_set_error(&err, conns[s], res[s], table);
                 PQclear(res[0]);
                 PQclear(res[1]);
                 goto fail;
@@ -161,7 +162,6 @@ cli_verify(const cli_options_t *o)
             side_count[s] = PQgetvalue(res[s], 0, 0);
             side_sum[s] = PQgetvalue(res[s], 0, 1);
         }
-        table = t->qname;
         if (strcmp(side_count[0], side_count[1]) != 0 || strcmp(side_sum[0], side_sum[1]) != 0) {
             value_t *d = value_new_map();
 

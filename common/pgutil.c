@@ -59,8 +59,9 @@ PGconn *
 pgutil_connect(const char *conninfo, const char *what, const char *client_encoding,
                const char *application_name, err_t *err)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
-    const char *vals[] = {conninfo, "confiture", "10", NULL};
+    /* Defaults first: the expanded connection string (dbname) overrides them. */
+    const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
+    const char *vals[] = {"10", "confiture", conninfo, NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
 
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {

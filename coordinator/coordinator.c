@@ -440,7 +440,9 @@ s_read_ctl(coord_t *c)
             s_read_work(c); /* note every worker as alive before blocking */
             s_submit(c, identity, body);
         } else if (strcmp(command, PROTO_ABORT) == 0) {
-            if (c->job != NULL && c->sched != NULL && c->failure[0] == '\0')
+            /* Only the client that submitted the job may abort it. */
+            if (c->job != NULL && c->sched != NULL && c->failure[0] == '\0' && c->client != NULL &&
+                zframe_eq(identity, c->client))
                 snprintf(c->failure, sizeof(c->failure), "aborted by the user");
         } else if (strcmp(command, PROTO_STOP) == 0) {
             c->stopping = true;

@@ -679,6 +679,7 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
         goto fail;
     res = pgutil_query(job->snap, err,
                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                       "SET LOCAL lock_timeout = '30s'; "
                        "SELECT pg_catalog.pg_export_snapshot()",
                        0, NULL);
     if (res == NULL)
@@ -699,7 +700,7 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
         goto fail;
 
     job->tgt = pgutil_connect(target, "target", job->src.encoding, "confiture coordinator", err);
-    if (job->tgt == NULL)
+    if (job->tgt == NULL || pgutil_exec(job->tgt, err, "SET lock_timeout = '30s'") != 0)
         goto fail;
     if (catalog_read_target(job->tgt, &job->src, &job->tgt_cat, err) != 0)
         goto fail;
@@ -718,6 +719,9 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
     return job;
 
 fail:
+    if (strcmp(pgutil_err_sqlstate(err), "55P03") == 0 && err->hint[0] == '\0')
+        err_hint(err, "another session holds an exclusive lock on a table (DDL in progress?); "
+                      "retry when it is done");
     free(source);
     free(target);
     job_destroy(&job);
@@ -879,6 +883,36 @@ done:
     return rc;
 }
 
+/*
+ * Creates the ledger when it is missing. CREATE SCHEMA IF NOT EXISTS needs CREATE on the
+ * database even when the schema exists, so a ledger an administrator created beforehand is
+ * used as it is, with no DDL at all.
+ */
+static int
+s_ensure_ledger(job_t *job, err_t *err)
+{
+    PGresult *res = pgutil_query(job->tgt, err,
+                                 "SELECT count(*) FROM pg_catalog.pg_tables "
+                                 "WHERE schemaname = 'confiture' "
+                                 "AND tablename IN ('job', 'task', 'task_done')",
+                                 0, NULL);
+    bool present;
+
+    if (res == NULL)
+        return -1;
+    present = pgutil_int(res, 0, 0, 0) == 3;
+    PQclear(res);
+    if (present)
+        return 0;
+    if (pgutil_exec(job->tgt, err, ledger_schema_sql) != 0) {
+        err_hint(err, "the job ledger lives in schema \"confiture\" on the target: give the "
+                      "target user CREATE on the database, or have an administrator create "
+                      "the ledger once (docs/configuration.md)");
+        return -1;
+    }
+    return 0;
+}
+
 int
 job_prepare(job_t *job, err_t *err)
 {
@@ -887,11 +921,8 @@ job_prepare(job_t *job, err_t *err)
 
     if (pgutil_exec(job->tgt, err, "BEGIN; SET LOCAL lock_timeout = '30s'") != 0)
         goto fail;
-    if (pgutil_exec(job->tgt, err, ledger_schema_sql) != 0) {
-        err_hint(err, "the target user needs CREATE on the database, or a schema \"confiture\" "
-                      "it can write to, for the job ledger");
+    if (s_ensure_ledger(job, err) != 0)
         goto fail;
-    }
     if (s_insert_plan(job, err) != 0)
         goto fail;
     /* Foreign keys first: key constraints cannot go while a foreign key needs them. */

@@ -35,11 +35,12 @@
 /* Commands, worker to coordinator (work socket). */
 #define PROTO_HELLO     "HELLO"     /* {worker, host, pid, version} first message */
 #define PROTO_READY     "READY"     /* {credit} asks for up to credit more tasks */
-#define PROTO_HEARTBEAT "HEARTBEAT" /* {} both ways on both sockets */
+#define PROTO_HEARTBEAT "HEARTBEAT" /* {} both ways on the work socket */
 #define PROTO_PROGRESS  "PROGRESS"  /* {job, task, attempt, rows, bytes} */
-#define PROTO_DONE      "DONE"      /* {job, task, attempt, rows, bytes, skipped, result} */
-#define PROTO_FAILED    "FAILED"    /* {job, task, attempt, code, sqlstate, message, hint, retry} */
+#define PROTO_DONE      "DONE"      /* {job, task, attempt, rows, bytes, skipped} */
 #define PROTO_BYE       "BYE"       /* {} the worker leaves */
+/* {job, task, attempt, code, sqlstate, message, detail, hint, retry} */
+#define PROTO_FAILED "FAILED"
 
 /* Commands, coordinator to worker. */
 #define PROTO_TASK     "TASK"     /* {job, task, attempt, kind, ...} see docs/architecture.md */
@@ -48,12 +49,12 @@
 
 /* Commands, CLI to coordinator (ctl socket). */
 #define PROTO_SUBMIT "SUBMIT" /* {job spec} */
-#define PROTO_ABORT  "ABORT"  /* {job} */
-#define PROTO_STOP   "STOP"   /* {} shut the coordinator down */
+#define PROTO_ABORT  "ABORT"  /* {} abort the job this client submitted (Ctrl-C in daemon mode) */
+#define PROTO_STOP   "STOP"   /* {} shut the coordinator down (for operators' tools) */
 
 /* Commands, coordinator to CLI (ctl socket). */
 #define PROTO_ACCEPTED "ACCEPTED" /* {job} */
-#define PROTO_EVENT    "EVENT"    /* {job, event, ...} progress and phase changes */
+#define PROTO_EVENT    "EVENT"    /* {event, ...} plan, phase, progress, task_done, workers */
 #define PROTO_RESULT   "RESULT"   /* {job, ok, summary..., error?} the job's end */
 #define PROTO_ERROR    "ERROR"    /* {code, message, detail, hint} a refused request */
 

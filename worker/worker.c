@@ -326,6 +326,42 @@ s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_
     return 1;
 }
 
+/*
+ * Runs sql (one or more statements) without going deaf: while the server works (an index
+ * build, a foreign key validation, ANALYZE can take minutes), the worker keeps sending
+ * PROGRESS, which renews the task's lease, and keeps reading CANCEL. When value is not NULL
+ * it gets the first column of the first row of the last result. Returns 0, -1 with err set,
+ * or -2 when aborted (the caller drops the connection, which rolls the transaction back).
+ */
+static int
+s_exec_serviced(worker_t *w, PGconn *conn, const char *sql, int64_t *value, err_t *err)
+{
+    int rc = 0;
+
+    if (!PQsendQuery(conn, sql))
+        return pgutil_set_error(err, conn, NULL, NULL);
+    for (;;) {
+        PGresult *res;
+        ExecStatusType status;
+
+        while (PQisBusy(conn)) {
+            if (s_service(w, PQsocket(conn), 1000, 0, 0) != 0)
+                return -2;
+            if (!PQconsumeInput(conn))
+                return pgutil_set_error(err, conn, NULL, NULL);
+        }
+        res = PQgetResult(conn);
+        if (res == NULL)
+            return rc;
+        status = PQresultStatus(res);
+        if (rc == 0 && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+            rc = pgutil_set_error(err, conn, res, NULL);
+        else if (value != NULL && status == PGRES_TUPLES_OK && PQntuples(res) > 0)
+            *value = pgutil_int(res, 0, 0, 0);
+        PQclear(res);
+    }
+}
+
 /* Runs an sql task. Same returns as s_run_copy. */
 static int
 s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
@@ -352,18 +388,14 @@ s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
         return s_skip(tgt, w, rc, rows, &bytes, err);
     }
     for (size_t i = 0; i < value_size(statements); i++) {
-        if (pgutil_exec(tgt, err, value_string(value_at(statements, i), "")) != 0)
-            return -1;
-        if (s_service(w, -1, 0, 0, 0) != 0)
-            return -2;
+        rc = s_exec_serviced(w, tgt, value_string(value_at(statements, i), ""), NULL, err);
+        if (rc != 0)
+            return rc;
     }
     if (count_sql != NULL) {
-        PGresult *res = pgutil_query(tgt, err, count_sql, 0, NULL);
-
-        if (res == NULL)
-            return -1;
-        *rows = PQntuples(res) == 1 ? pgutil_int(res, 0, 0, 0) : 0;
-        PQclear(res);
+        rc = s_exec_serviced(w, tgt, count_sql, rows, err);
+        if (rc != 0)
+            return rc;
     }
     if (ledger_record(tgt, w->job, w->task, *rows, 0, err) != 0)
         return -1;

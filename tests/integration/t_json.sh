@@ -133,7 +133,7 @@ t_assert_eq "False verify public.events 23000 23000" "$(python3 -c '
 import json, sys
 d = [json.loads(l) for l in sys.stdin if l.strip()][-1]
 diffs = d.get("differences") or []
-names = [x.get("table", "").replace("\"", "") for x in diffs]
+names = [x.get("table", "") for x in diffs]
 print(d.get("ok"), d.get("command"), ",".join(names), *[str(x.get(k)) for x in diffs for k in ("source_rows", "target_rows")])' <"$T_OUT" 2>&1)" \
     "verify: ok false, the changed table listed with its row counts"
 pgc_sql dst "$DST_DB" "DELETE FROM tags WHERE name = 'tag 5'" >/dev/null
@@ -142,7 +142,7 @@ t_assert_eq "False public.tags 1234 1233" "$(python3 -c '
 import json, sys
 d = [json.loads(l) for l in sys.stdin if l.strip()][-1]
 x = (d.get("differences") or [{}])[0]
-print(d.get("ok"), x.get("table", "").replace("\"", ""), x.get("source_rows"), x.get("target_rows"))' <"$T_OUT" 2>&1)" \
+print(d.get("ok"), x.get("table", ""), x.get("source_rows"), x.get("target_rows"))' <"$T_OUT" 2>&1)" \
     "verify --tables: a missing row is listed with both counts"
 
 t_step "a second sync in JSON brings the target back"

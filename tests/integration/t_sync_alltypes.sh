@@ -21,6 +21,21 @@ DST=$(pgc_dsn dst "$DST_DB")
 
 t_step "load alltypes on src, its schema on dst"
 t_assert_exit 0 pgc_psql src "$SRC_DB" -f "$T_REPO/tests/data/alltypes.sql" || t_fail "load"
+# Secondary indexes (expression, partial, unique), a foreign key, a check constraint and
+# comments: all must come back on the target exactly as they were.
+pgc_psql src "$SRC_DB" <<'SQL' || t_fail "extra schema objects"
+CREATE INDEX int_pk_grp_created ON int_pk (grp, created DESC);
+CREATE INDEX int_pk_lower_label ON int_pk (lower(label)) WHERE label IS NOT NULL;
+CREATE UNIQUE INDEX text_pk_v_key ON text_pk (v);
+CREATE TABLE fk_parent (id integer PRIMARY KEY, name text NOT NULL CHECK (name <> ''));
+CREATE TABLE fk_child (id bigint PRIMARY KEY,
+                       parent integer NOT NULL CONSTRAINT fk_child_parent_fkey REFERENCES fk_parent,
+                       note text);
+INSERT INTO fk_parent SELECT i, 'parent ' || i FROM generate_series(1, 2000) AS i;
+INSERT INTO fk_child SELECT i, 1 + i % 2000, md5(i::text) FROM generate_series(1, 40000) AS i;
+COMMENT ON INDEX int_pk_grp_created IS 'by group, newest first';
+COMMENT ON CONSTRAINT fk_child_parent_fkey ON fk_child IS 'every child has a parent';
+SQL
 pgc_sql src "$SRC_DB" "ANALYZE" >/dev/null
 "$PGC_BIN/pg_dump" --schema-only --no-owner -d "$SRC" | pgc_psql dst "$DST_DB" >/dev/null ||
     t_fail "schema copy"
@@ -55,6 +70,13 @@ idx_after=$(pgc_sql dst "$DST_DB" "$INDEXES")
 con_after=$(pgc_sql dst "$DST_DB" "$CONSTRAINTS")
 t_assert_eq "$idx_before" "$idx_after" "every index is restored as it was"
 t_assert_eq "$con_before" "$con_after" "every constraint is restored as it was, validated"
+t_assert_contains "$con_after" "fk_child_parent_fkey FOREIGN KEY (parent) REFERENCES fk_parent(id) true" \
+    "the foreign key is among them, validated"
+t_assert_eq "by group, newest first|every child has a parent" \
+    "$(pgc_sql dst "$DST_DB" "SELECT obj_description('int_pk_grp_created'::regclass, 'pg_class') || '|' || obj_description((SELECT oid FROM pg_constraint WHERE conname = 'fk_child_parent_fkey'), 'pg_constraint')")" \
+    "comments on indexes and constraints survive"
+t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM confiture.task WHERE detail LIKE '%IS NULL%'")" \
+    "no COMMENT ... IS NULL in the restore statements"
 t_assert_eq "$(pgc_sql src "$SRC_DB" "$SEQUENCES")" "$(pgc_sql dst "$DST_DB" "$SEQUENCES")" \
     "sequences match the source"
 t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM (SELECT job_id, task_id FROM confiture.task_done GROUP BY 1, 2 HAVING count(*) > 1) d")" \
