@@ -1,7 +1,8 @@
 # confiture - parallel, masked, crash-safe PostgreSQL copies.
 #
 #   make            build bin/confiture, bin/confiture-coordinator, bin/confiture-worker
-#   make check      unit tests (Check) and integration tests on throwaway PostgreSQL clusters
+#   make check      unit tests (Check, then again under valgrind) and integration tests on
+#                   throwaway PostgreSQL clusters
 #   make unit       unit tests only;  make valgrind: unit tests under valgrind
 #   make bench      benchmark against COPY|COPY, pg_dump/pg_restore, pgcopydb -> docs/benchmarks.md
 #   make demo       install what is missing, start two sample clusters, run a parallel sync
@@ -81,10 +82,19 @@ valgrind: $(BUILD)/run_unit
 	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 	    --show-leak-kinds=definite -q $(BUILD)/run_unit
 
-integration: all
+# Test tools: programs the integration tests drive (not installed).
+bin/badframes: $(BUILD)/tests/tools/badframes.o $(LIB)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+integration: all bin/badframes
 	tests/integration/run.sh
 
-check: all unit integration
+check: all unit valgrind integration
 
 bench: all
 	scripts/bench.sh
@@ -95,7 +105,8 @@ demo:
 fuzz: all
 	@echo "fuzz targets arrive with the crash-safety work (issue 4)"
 
-LINT_SRC = $(wildcard common/*.[ch] proto/*.[ch] coordinator/*.[ch] worker/*.[ch] cli/*.[ch] tests/unit/*.[ch])
+LINT_SRC = $(wildcard common/*.[ch] proto/*.[ch] coordinator/*.[ch] worker/*.[ch] cli/*.[ch] \
+           tests/unit/*.[ch] tests/tools/*.[ch])
 
 lint:
 	clang-format --dry-run --Werror $(LINT_SRC)

@@ -398,6 +398,25 @@ s_on_sched_event(void *arg, sched_event_t event, const char *worker, int task, i
     }
 }
 
+/*
+ * A worker's id is its ROUTER identity, which workers set to a text name (--name, or
+ * host:pid). Returns it as a string (caller frees), or NULL when it is not printable text
+ * (ZeroMQ's default identities start with a zero byte and would all read as "").
+ */
+static char *
+s_worker_id(zframe_t *identity)
+{
+    const unsigned char *data = zframe_data(identity);
+    size_t size = zframe_size(identity);
+
+    if (size == 0 || size >= sizeof(((peer_t *) 0)->id))
+        return NULL;
+    for (size_t i = 0; i < size; i++)
+        if (data[i] < 0x21 || data[i] > 0x7e)
+            return NULL;
+    return zframe_strdup(identity);
+}
+
 static void
 s_read_work(coord_t *c)
 {
@@ -410,11 +429,21 @@ s_read_work(coord_t *c)
 
         if (rc == -2)
             break;
-        id = identity ? zframe_strdup(identity) : NULL;
-        if (rc == 0 && id != NULL)
+        id = identity ? s_worker_id(identity) : NULL;
+        if (rc == 0 && id != NULL) {
             s_on_worker(c, id, command, body);
-        else if (rc != 0)
-            log_warn("dropped a malformed message from worker %s: %s", id ? id : "?", err.message);
+        } else {
+            char *hex = identity ? zframe_strhex(identity) : NULL;
+
+            if (rc != 0)
+                log_warn("dropped a malformed message from worker %s: %s",
+                         id ? id : (hex ? hex : "?"), err.message);
+            else
+                log_warn("dropped %s from a peer whose identity is not a worker name (0x%s); "
+                         "workers name themselves with --name or host:pid",
+                         command, hex ? hex : "");
+            free(hex);
+        }
         free(id);
         free(command);
         value_destroy(&body);

@@ -4,8 +4,8 @@
 # workers started by hand, each with its own environment directory; the CLI submits with
 # --coordinator and names environments it has no file for (the daemons resolve them, with a
 # secret only they know). The copy is exact, no secret appears in any output, a connection
-# string with a password is refused before it could cross the network, and the daemons
-# serve a second job and stop cleanly on SIGTERM.
+# string with a password is refused before it could cross the network, malformed frames on
+# both sockets are dropped, and the daemons serve a second job and stop cleanly on SIGTERM.
 #
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -77,6 +77,14 @@ t_assert_not_contains "$(t_out)$(t_err)" "SECRETDSN9" "the refused password is n
 t_step "an unknown environment is reported by the coordinator"
 t_assert_exit 3 "$T_BIN/confiture" sync --coordinator "$CTL" --from nowhere --to staging
 t_assert_contains "$(t_err)" 'environment "nowhere" not found' "the message names the environment"
+
+t_step "malformed and hostile frames on both sockets are logged and dropped"
+t_assert_exit 0 "$T_BIN/badframes" "$CTL"
+t_assert_exit 0 "$T_BIN/badframes" "$WORK"
+sleep 1
+t_assert_eq alive "$(kill -0 "$coordinator" 2>/dev/null && echo alive)" "the coordinator survives them"
+t_assert_contains "$(cat "$T_WORK/coordinator.log")" "dropped a malformed message" \
+    "the coordinator logs what it dropped"
 
 t_step "a second job on the same daemons"
 pgc_sql src "$SRC_DB" "UPDATE accounts SET balance = balance + 1 WHERE id % 100 = 0" >/dev/null
