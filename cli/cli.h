@@ -24,6 +24,7 @@ typedef struct cli_options {
     int workers;             /* --workers */
     int64_t chunk_size;      /* --chunk-size in bytes */
     bool dry_run;            /* --dry-run */
+    const char *copy_format; /* --copy-format: "auto" (binary where types match) or "text" */
     output_format_t format;  /* --format */
     const char *log_level;   /* --log-level, passed to the private processes */
     const char *bin_dir;     /* where confiture-coordinator and -worker are */

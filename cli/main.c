@@ -52,6 +52,8 @@ s_usage(FILE *out)
             "  -w, --workers N          worker processes (default: number of CPUs)\n"
             "      --chunk-size SIZE    bytes of table per chunk: 64MB, 1GB, ... (default 64MB)\n"
             "      --dry-run            print the plan, change nothing\n"
+            "      --copy-format F      auto (binary where both sides have the same types, the\n"
+            "                           default) or text\n"
             "      --coordinator EP     submit to a running coordinator (tcp://host:7400)\n"
             "\n"
             "Exit codes: 0 ok, 1 difference found, 2 usage, 3 configuration, 4 connection,\n"
@@ -142,6 +144,7 @@ main(int argc, char **argv)
                                                  {"workers", required_argument, NULL, 'w'},
                                                  {"chunk-size", required_argument, NULL, 'S'},
                                                  {"dry-run", no_argument, NULL, 'n'},
+                                                 {"copy-format", required_argument, NULL, 'K'},
                                                  {"format", required_argument, NULL, 'F'},
                                                  {"coordinator", required_argument, NULL, 'C'},
                                                  {"log-level", required_argument, NULL, 'l'},
@@ -158,6 +161,7 @@ main(int argc, char **argv)
     o.chunk_size = 64 * 1024 * 1024;
     o.workers = (int) sysconf(_SC_NPROCESSORS_ONLN);
     o.log_level = "warn";
+    o.copy_format = "auto";
     log_set_program("confiture");
     log_set_level(LOG_LEVEL_WARN);
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -204,6 +208,12 @@ main(int argc, char **argv)
             break;
         case 'n':
             o.dry_run = true;
+            break;
+        case 'K':
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0)
+                return s_usage_error(&o, "auto: binary where both sides have the same types",
+                                     "--copy-format is auto or text, not \"%s\"", optarg);
+            o.copy_format = optarg;
             break;
         case 'F':
             if (strcmp(optarg, "json") == 0) {

@@ -366,6 +366,7 @@ cli_sync(const cli_options_t *o)
     value_map_put(spec, "exclude", value_dup(o->exclude));
     value_map_put_int(spec, "chunk_size", o->chunk_size);
     value_map_put_bool(spec, "dry_run", o->dry_run);
+    value_map_put_string(spec, "copy_format", o->copy_format);
     proto_send(sock, NULL, PROTO_SUBMIT, spec);
     submitted = true;
 

@@ -308,9 +308,18 @@ static const char *s_unsafe_sql =
     "           FROM pg_catalog.pg_partition_tree(con.conrelid) p WHERE p.isleaf) "
     "ORDER BY 2, 1";
 
-/* What to hold aside: foreign keys, key constraints, other indexes (top-level ones only:
+/*
+ * What to hold aside: foreign keys, key constraints, other indexes (top-level ones only:
  * those of partitions go with their parent's). Columns: kind, relation oid, referenced oid,
- * display name, drop statement, restore statements. */
+ * display name, drop statement, restore statements, validation statement.
+ *
+ * A validated foreign key comes back in two steps: ADD CONSTRAINT ... NOT VALID (an instant,
+ * but under SHARE ROW EXCLUSIVE on both tables), then VALIDATE CONSTRAINT in a transaction
+ * of its own, which scans under weaker locks (SHARE UPDATE EXCLUSIVE on the referencing
+ * table, ROW SHARE on the referenced one), so validations and other restore tasks on the
+ * same tables do not queue behind each other. PostgreSQL 15 refuses NOT VALID foreign keys
+ * on partitioned tables: those come back in one step.
+ */
 static const char *s_held_sql =
     "SELECT 'f', con.conrelid, con.confrelid, "
     "       con.conrelid::pg_catalog.regclass::text || ' ' || pg_catalog.quote_ident(con.conname), "
@@ -319,11 +328,16 @@ static const char *s_held_sql =
     "       pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', "
     "                         con.conrelid::pg_catalog.regclass, con.conname, "
     "                         pg_catalog.pg_get_constraintdef(con.oid)) "
+    "       || CASE WHEN con.convalidated AND rc.relkind <> 'p' THEN ' NOT VALID' ELSE '' END "
     "       || CASE WHEN pg_catalog.obj_description(con.oid, 'pg_constraint') IS NOT NULL "
     "          THEN pg_catalog.format('; COMMENT ON CONSTRAINT %I ON %s IS %L', con.conname, "
     "                    con.conrelid::pg_catalog.regclass, "
-    "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END "
+    "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END, "
+    "       CASE WHEN con.convalidated AND rc.relkind <> 'p' "
+    "            THEN pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', "
+    "                                   con.conrelid::pg_catalog.regclass, con.conname) END "
     "FROM pg_catalog.pg_constraint con "
+    "JOIN pg_catalog.pg_class rc ON rc.oid = con.conrelid "
     "WHERE con.contype = 'f' AND con.conparentid = 0 "
     "  AND con.conrelid = ANY($1::pg_catalog.oid[]) "
     "UNION ALL "
@@ -342,7 +356,8 @@ static const char *s_held_sql =
     "       || CASE WHEN pg_catalog.obj_description(con.oid, 'pg_constraint') IS NOT NULL "
     "          THEN pg_catalog.format('; COMMENT ON CONSTRAINT %I ON %s IS %L', con.conname, "
     "                    con.conrelid::pg_catalog.regclass, "
-    "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END "
+    "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END, "
+    "       NULL "
     "FROM pg_catalog.pg_constraint con "
     "JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid "
     "JOIN pg_catalog.pg_class ic ON ic.oid = con.conindid "
@@ -363,7 +378,8 @@ static const char *s_held_sql =
     "       || CASE WHEN pg_catalog.obj_description(i.indexrelid, 'pg_class') IS NOT NULL "
     "          THEN pg_catalog.format('; COMMENT ON INDEX %s IS %L', "
     "                    i.indexrelid::pg_catalog.regclass, "
-    "                    pg_catalog.obj_description(i.indexrelid, 'pg_class')) ELSE '' END "
+    "                    pg_catalog.obj_description(i.indexrelid, 'pg_class')) ELSE '' END, "
+    "       NULL "
     "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
     "WHERE i.indrelid = ANY($1::pg_catalog.oid[]) "
     "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c "
@@ -501,6 +517,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
         h->name = pgutil_strdup(res, row, 3);
         h->drop_sql = pgutil_strdup(res, row, 4);
         h->restore_sql = pgutil_strdup(res, row, 5);
+        h->validate_sql = pgutil_strdup(res, row, 6);
     }
     PQclear(res);
 
@@ -562,6 +579,7 @@ catalog_free_target(cat_target_t *tgt, int ntables)
         free(tgt->held[i].name);
         free(tgt->held[i].drop_sql);
         free(tgt->held[i].restore_sql);
+        free(tgt->held[i].validate_sql);
     }
     free(tgt->held);
     for (int i = 0; i < tgt->nunsafe; i++)

@@ -92,6 +92,7 @@ typedef struct cat_held {
     char *name;              /* "schema"."relation" and name, for messages */
     char *drop_sql;          /* statement removing it */
     char *restore_sql;       /* statements restoring it (index, cluster, replica identity...) */
+    char *validate_sql;      /* foreign key added NOT VALID: the VALIDATE to run after, or NULL */
 } cat_held_t;
 
 typedef struct cat_target {

@@ -37,6 +37,7 @@
 typedef struct peer {
     char id[256];      /* ROUTER identity as text */
     int credit;        /* tasks it asked for and has not been given */
+    int64_t pid;       /* process id it said hello with: another one means a restart */
     int64_t last_seen; /* ms, monotonic */
 } peer_t;
 
@@ -246,8 +247,7 @@ s_submit(coord_t *c, zframe_t *client, const value_t *spec)
     job_schedule(c->job, c->sched);
     for (peer_t *p = zhashx_first(c->peers); p != NULL; p = zhashx_next(c->peers)) {
         sched_worker_join(c->sched, p->id, s_now());
-        if (p->credit > 0)
-            sched_worker_credit(c->sched, p->id, p->credit, s_now());
+        sched_worker_set_credit(c->sched, p->id, p->credit, s_now());
     }
     body = value_new_map();
     value_map_put_string(body, "event", "phase");
@@ -275,19 +275,34 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
     int task, attempt;
 
     if (strcmp(command, PROTO_HELLO) == 0) {
+        /* A worker says hello when it starts, and again when it has not heard from us for a
+         * while (we may have been busy opening a job, or have restarted). The same process
+         * (same pid) keeps its running task; a new process under the same name lost it.
+         * Either way its credit becomes what it states now, never more. */
+        int64_t pid = value_map_int(body, "pid", 0);
+        int credit = (int) value_map_int(body, "credit", 0);
+        bool restarted = peer != NULL && peer->pid != pid;
+
+        if (credit < 0 || credit > 64)
+            credit = 0;
         if (peer == NULL) {
             peer = zmalloc(sizeof(peer_t));
             snprintf(peer->id, sizeof(peer->id), "%s", id);
             zhashx_insert(c->peers, id, peer);
             log_debug("worker %s joined (host %s, pid %lld)", id,
-                      value_map_string(body, "host", "?"),
-                      (long long) value_map_int(body, "pid", 0));
+                      value_map_string(body, "host", "?"), (long long) pid);
+        } else if (restarted) {
+            log_warn("worker %s restarted (pid %lld, was %lld): its tasks go back to the queue", id,
+                     (long long) pid, (long long) peer->pid);
         }
-        peer->credit = 0;
+        peer->pid = pid;
+        peer->credit = credit;
         peer->last_seen = now;
         if (c->sched != NULL) {
-            sched_worker_leave(c->sched, id); /* a restarted worker lost its task */
+            if (restarted)
+                sched_worker_leave(c->sched, id);
             sched_worker_join(c->sched, id, now);
+            sched_worker_set_credit(c->sched, id, credit, now);
         }
         return;
     }
@@ -468,6 +483,9 @@ s_read_ctl(coord_t *c)
         } else if (strcmp(command, PROTO_SUBMIT) == 0) {
             s_read_work(c); /* note every worker as alive before blocking */
             s_submit(c, identity, body);
+            /* What workers said while we were blocked (heartbeats, hellos stating their
+             * credit) must count before the first dispatch, not after it. */
+            s_read_work(c);
         } else if (strcmp(command, PROTO_ABORT) == 0) {
             /* Only the client that submitted the job may abort it. */
             if (c->job != NULL && c->sched != NULL && c->failure[0] == '\0' && c->client != NULL &&

@@ -18,9 +18,10 @@
  * constraints and indexes dropped (their definitions kept in the plan and the ledger), user
  * triggers disabled, the selection truncated in one statement. After its chunks, each table
  * gets its indexes and constraints back (worker tasks, in parallel), then its triggers
- * enabled, ANALYZE and a row count; foreign keys come back, validated, once both sides have
- * their keys. A foreign key into the selection from an unselected table refuses the job up
- * front: nothing is ever truncated by cascade.
+ * enabled, ANALYZE and a row count; foreign keys come back once both sides have their keys:
+ * added NOT VALID (instant), then validated by a task of their own under weaker locks (see
+ * s_held_sql in catalog.c). A foreign key into the selection from an unselected table refuses the
+ * job up front: nothing is ever truncated by cascade.
  */
 #include "coordinator/job.h"
 
@@ -41,9 +42,16 @@
 
 #define MAX_CHUNKS_PER_TABLE 2000
 
-typedef enum task_kind { KIND_COPY, KIND_INDEX, KIND_CONSTRAINT, KIND_FK, KIND_FINISH } task_kind_t;
+typedef enum task_kind {
+    KIND_COPY,
+    KIND_INDEX,
+    KIND_CONSTRAINT,
+    KIND_FK,
+    KIND_FINISH,
+    KIND_VALIDATE
+} task_kind_t;
 
-static const char *s_kind_names[] = {"copy", "index", "constraint", "fk", "finish"};
+static const char *s_kind_names[] = {"copy", "index", "constraint", "fk", "finish", "validate"};
 
 typedef struct job_task {
     task_kind_t kind;  /* what it does */
@@ -436,9 +444,13 @@ s_plan_table(job_t *job, int i, err_t *err)
     char **bounds = NULL;
     bool binary;
     char *columns = s_column_list(t, tt, &binary);
-    const char *format = binary ? "binary" : "text";
+    bool text_only = strcmp(value_map_string(job->spec, "copy_format", "auto"), "text") == 0;
+    const char *format;
     const char *key;
     int nb = s_split(job, i, nchunks, &bounds, &jt->split, err);
+
+    binary = binary && !text_only;
+    format = binary ? "binary" : "text";
 
     log_debug("plan %s: %lld bytes, %zu chunks wanted, %d cuts (%s)", t->qname,
               (long long) t->bytes, nchunks, nb, jt->split);
@@ -530,6 +542,11 @@ s_plan(job_t *job, err_t *err)
 
         s_plan_sql_task(job, s_held_kind(held), -1, h, label, held->name, held->restore_sql, NULL);
         free(label);
+        if (held->validate_sql != NULL) {
+            label = s_printf("validate %s", held->name);
+            s_plan_sql_task(job, KIND_VALIDATE, -1, h, label, held->name, held->validate_sql, NULL);
+            free(label);
+        }
     }
     for (int i = 0; i < job->src.ntables; i++) {
         const cat_table_t *t = &job->src.tables[i];
@@ -659,6 +676,13 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
     job->spec = value_dup(spec);
     job->dry_run = value_map_bool(spec, "dry_run", false);
     job->chunk_size = value_map_int(spec, "chunk_size", 64 * 1024 * 1024);
+    if (strcmp(value_map_string(spec, "copy_format", "auto"), "auto") != 0 &&
+        strcmp(value_map_string(spec, "copy_format", "auto"), "text") != 0) {
+        err_set(err, "usage", EXIT_CODE_USAGE, "unknown copy format \"%s\"",
+                value_map_string(spec, "copy_format", ""));
+        err_hint(err, "use auto (binary where both sides have the same types) or text");
+        goto fail;
+    }
     if (job->chunk_size < 1024) {
         err_set(err, "usage", EXIT_CODE_USAGE, "chunk size %lld is too small",
                 (long long) job->chunk_size);
@@ -978,7 +1002,7 @@ s_has_ancestor(const cat_target_table_t *tt, unsigned int oid)
 void
 job_schedule(job_t *job, sched_t *sched)
 {
-    static const int priority[] = {1000, 3000, 3000, 4000, 2000};
+    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000};
 
     for (int k = 0; k < job->ntasks; k++)
         sched_add_task(sched, priority[job->tasks[k].kind]);
@@ -1012,6 +1036,11 @@ job_schedule(job_t *job, sched_t *sched)
                         sched_add_dependency(sched, k, c);
                 }
             }
+        } else if (t->kind == KIND_VALIDATE) {
+            /* After its foreign key was added NOT VALID. */
+            for (int c = 0; c < job->ntasks; c++)
+                if (job->tasks[c].kind == KIND_FK && job->tasks[c].held == t->held)
+                    sched_add_dependency(sched, k, c);
         } else if (t->kind == KIND_FINISH) {
             const cat_target_table_t *tt = &job->tgt_cat.tables[t->table];
 

@@ -502,6 +502,18 @@ sched_worker_credit(sched_t *self, const char *worker, int credit, int64_t now)
 }
 
 int
+sched_worker_set_credit(sched_t *self, const char *worker, int credit, int64_t now)
+{
+    int slot = s_worker_find(self, worker);
+
+    if (slot < 0)
+        return -1;
+    self->workers[slot].last_seen = now;
+    self->workers[slot].credit = credit > 0 ? credit : 0;
+    return 0;
+}
+
+int
 sched_worker_seen(sched_t *self, const char *worker, int64_t now)
 {
     int slot = s_worker_find(self, worker);

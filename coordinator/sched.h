@@ -77,6 +77,10 @@ int sched_worker_join(sched_t *self, const char *worker, int64_t now);
  * Returns -1 for an unknown worker. */
 int sched_worker_credit(sched_t *self, const char *worker, int credit, int64_t now);
 
+/* A worker states how many more tasks it can take now (its HELLO): its credit becomes that,
+ * whatever it was; also counts as seen. Returns -1 for an unknown worker. */
+int sched_worker_set_credit(sched_t *self, const char *worker, int credit, int64_t now);
+
 /* Any message from a worker: it is alive. Returns -1 for an unknown worker. */
 int sched_worker_seen(sched_t *self, const char *worker, int64_t now);
 

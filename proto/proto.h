@@ -33,7 +33,7 @@
 #define PROTO_MAX_DEPTH 32
 
 /* Commands, worker to coordinator (work socket). */
-#define PROTO_HELLO     "HELLO"     /* {worker, host, pid, version} first message */
+#define PROTO_HELLO     "HELLO"     /* {worker, host, pid, version, credit} sets credit */
 #define PROTO_READY     "READY"     /* {credit} asks for up to credit more tasks */
 #define PROTO_HEARTBEAT "HEARTBEAT" /* {} both ways on the work socket */
 #define PROTO_PROGRESS  "PROGRESS"  /* {job, task, attempt, rows, bytes} */

@@ -28,7 +28,7 @@
 #   BENCH_WORKERS=2       confiture --workers, and the parallelism of every other method
 #   BENCH_SMALL_CHUNK=16MB  the second confiture run's --chunk-size ("" to skip that run)
 #   BENCH_REPEAT=2        rounds: each method runs once per round; the report shows its fastest
-#   BENCH_CASES="confiture confiture-small copy pgdump pgcopydb"   which methods to run
+#   BENCH_CASES="confiture confiture-small confiture-text copy pgdump pgcopydb"   which methods to run
 #   BENCH_OUT=docs/benchmarks.md   where the report goes
 #   BENCH_KEEP=1          keep the clusters and the work directory (for a look afterwards)
 #   PGC_BIN               PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
@@ -46,7 +46,7 @@ BENCH_SCALE=${BENCH_SCALE:-8}
 BENCH_WORKERS=${BENCH_WORKERS:-2}
 BENCH_SMALL_CHUNK=${BENCH_SMALL_CHUNK-16MB}
 BENCH_REPEAT=${BENCH_REPEAT:-2}
-BENCH_CASES=${BENCH_CASES:-confiture confiture-small copy pgdump pgcopydb}
+BENCH_CASES=${BENCH_CASES:-confiture confiture-small confiture-text copy pgdump pgcopydb}
 BENCH_OUT=${BENCH_OUT:-docs/benchmarks.md}
 BENCH_KEEP=${BENCH_KEEP:-0}
 CONFITURE=$REPO/bin/confiture
@@ -490,9 +490,9 @@ confiture_phases() {
         }' "$out"
 }
 
-case_confiture() { # $1 = run id, $2 = chunk size or ""
-    local id=$1 chunk=${2:-} t0 t1 opts=()
-    [[ -n $chunk ]] && opts=(--chunk-size "$chunk")
+case_confiture() { # $1 = run id, $2 = extra options ("" or e.g. "--chunk-size 16MB")
+    local id=$1 t0 t1 opts=()
+    read -r -a opts <<<"${2:-}"
     new_target "r_$id" schema || return 1
     measure_begin
     t0=$EPOCHREALTIME
@@ -667,7 +667,11 @@ if want confiture; then
 fi
 if want confiture-small && [[ -n $BENCH_SMALL_CHUNK ]]; then
     add_case confiture-small "confiture sync, $J workers, chunks of $BENCH_SMALL_CHUNK" \
-        "confiture sync --from SRC --to DST --workers $J --chunk-size $BENCH_SMALL_CHUNK" case_confiture "$BENCH_SMALL_CHUNK"
+        "confiture sync --from SRC --to DST --workers $J --chunk-size $BENCH_SMALL_CHUNK" case_confiture "--chunk-size $BENCH_SMALL_CHUNK"
+fi
+if want confiture-text; then
+    add_case confiture-text "confiture sync, $J workers, text COPY everywhere" \
+        "confiture sync --from SRC --to DST --workers $J --copy-format text" case_confiture "--copy-format text"
 fi
 if want copy; then
     add_case copy "COPY | COPY, $J tables at a time, keys/indexes/FKs dropped and rebuilt $J at a time" \
@@ -796,6 +800,9 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
             # PHASES of the fastest run: "pg_dump A, pg_restore B; ..."
             read -r _ d _ r _ <<<"${R_PHASES[i]//,/ }"
             printf '; pg_dump alone %ss (%s), pg_restore alone %ss (%s)' "$d" "$(ratio "$d" "$REF")" "${r%;}" "$(ratio "${r%;}" "$REF")"
+        fi
+        if [[ ${R_ID[i]} == confiture-text ]]; then
+            printf ': the binary COPY format, which confiture uses where both sides have the same types, is %s faster than text here' "$(ratio "${R_WALL[i]}" "$REF")"
         fi
         if [[ ${R_ID[i]} == confiture-small ]]; then
             if awk -v a="${R_WALL[i]}" -v b="$REF" 'BEGIN { exit !(a < 0.95 * b) }'; then

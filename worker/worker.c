@@ -88,6 +88,8 @@ s_hello(worker_t *w)
     value_map_put_string(body, "host", host);
     value_map_put_int(body, "pid", getpid());
     value_map_put_int(body, "version", PROTO_VERSION);
+    /* How many tasks we can take now: the coordinator sets our credit to this. */
+    value_map_put_int(body, "credit", w->job == NULL ? 1 : 0);
     s_send(w, PROTO_HELLO, body);
     value_destroy(&body);
 }
@@ -138,14 +140,31 @@ s_handle(worker_t *w, const char *command, const value_t *body)
     if (strcmp(command, PROTO_ERROR) == 0) {
         /* The coordinator does not know us (it restarted, or declared us dead). */
         log_warn("coordinator: %s", value_map_string(body, "message", "error"));
-        if (strcmp(value_map_string(body, "code", ""), "unknown_worker") == 0) {
+        if (strcmp(value_map_string(body, "code", ""), "unknown_worker") == 0)
             s_hello(w);
-            if (w->job == NULL)
-                s_ready(w);
-        }
         return;
     }
     log_warn("unexpected %s from the coordinator while busy; ignored", command);
+}
+
+/* A TASK that came while we are busy (a hello crossed a dispatch): hand it straight back,
+ * so the coordinator requeues it now rather than when its lease expires. */
+static void
+s_refuse(worker_t *w, const value_t *task)
+{
+    value_t *body = value_new_map();
+
+    log_debug("refusing task %lld: busy with task %d", (long long) value_map_int(task, "task", -1),
+              w->task);
+    value_map_put_string(body, "job", value_map_string(task, "job", ""));
+    value_map_put_int(body, "task", value_map_int(task, "task", -1));
+    value_map_put_int(body, "attempt", value_map_int(task, "attempt", 0));
+    value_map_put_string(body, "code", "busy");
+    value_map_put_string(body, "sqlstate", "");
+    value_map_put_string(body, "message", "the worker was busy with another task");
+    value_map_put_bool(body, "retry", true);
+    s_send(w, PROTO_FAILED, body);
+    value_destroy(&body);
 }
 
 /*
@@ -178,6 +197,9 @@ s_poll(worker_t *w, int fd, int timeout_ms)
                 w->last_heard = s_now();
                 task = body;
                 body = NULL;
+            } else if (strcmp(command, PROTO_TASK) == 0) {
+                w->last_heard = s_now();
+                s_refuse(w, body);
             } else {
                 s_handle(w, command, body);
             }
@@ -193,8 +215,6 @@ s_poll(worker_t *w, int fd, int timeout_ms)
                  (int) ((now - w->last_heard) / 1000));
         w->last_heard = now;
         s_hello(w);
-        if (w->job == NULL)
-            s_ready(w);
     }
     return task;
 }
@@ -217,11 +237,8 @@ s_service(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes)
         s_send(w, PROTO_PROGRESS, body);
         value_destroy(&body);
     }
-    stray = s_poll(w, fd, timeout_ms);
-    if (stray != NULL) {
-        log_warn("coordinator sent a task while task %d runs; ignored", w->task);
-        value_destroy(&stray);
-    }
+    stray = s_poll(w, fd, timeout_ms); /* never a task: w->job is set, so they are refused */
+    value_destroy(&stray);
     return (w->cancelled || w->shutdown || *w->stop) ? -1 : 0;
 }
 
@@ -488,8 +505,7 @@ worker_run(const worker_options_t *options, volatile sig_atomic_t *stop)
     }
     log_debug("worker %s connected to %s", w.id, options->endpoint);
     w.last_heard = s_now();
-    s_hello(&w);
-    s_ready(&w);
+    s_hello(&w); /* with credit 1: no READY needed */
 
     while (!*stop && !w.shutdown) {
         value_t *task = s_poll(&w, -1, 500);

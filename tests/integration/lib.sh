@@ -66,9 +66,17 @@ t_begin() {
     fi
 }
 
+# t_cleanup CMD...: runs CMD when the test ends, however it ends (stop daemons it started...),
+# without touching its exit status. Do not set an EXIT trap of your own: it would hide it.
+T_CLEANUPS=()
+t_cleanup() { T_CLEANUPS+=("$*"); }
+
 _t_on_exit() {
     local rc=$? entry
     trap - EXIT INT TERM
+    for entry in "${T_CLEANUPS[@]}"; do
+        eval "$entry" >/dev/null 2>&1
+    done
     if ((T_ENDED == 0 && rc == 0)); then
         printf 'FAIL: the test ended without t_pass\n'
         rc=1

@@ -52,12 +52,13 @@ DAEMON_SECRET=SECRETDAEMON7 "$T_BIN/confiture-coordinator" --ctl "$CTL" --work "
 coordinator=$!
 workers=()
 for i in 1 2; do
+    # A short heartbeat: 15 silent intervals (3 s) and a worker says hello again.
     DAEMON_SECRET=SECRETDAEMON7 "$T_BIN/confiture-worker" --connect "$WORK" --name "w$i" \
-        --config-dir "$T_WORK/daemon-env" >"$T_WORK/worker$i.log" 2>&1 &
+        --heartbeat-ms 200 --config-dir "$T_WORK/daemon-env" >"$T_WORK/worker$i.log" 2>&1 &
     workers+=($!)
 done
 stop_daemons() { kill "$coordinator" "${workers[@]}" 2>/dev/null; wait 2>/dev/null; }
-trap 'stop_daemons; _t_on_exit' EXIT
+t_cleanup stop_daemons
 
 t_step "sync through the coordinator, by environment names the CLI has no file for"
 t_assert_exit 0 "$T_BIN/confiture" sync --coordinator "$CTL" --from production --to staging \
@@ -91,6 +92,23 @@ pgc_sql src "$SRC_DB" "UPDATE accounts SET balance = balance + 1 WHERE id % 100 
 t_assert_exit 0 "$T_BIN/confiture" sync --coordinator "$CTL" --from production --to staging \
     --config-dir "$T_WORK/cli-env" || t_fail "second sync failed"
 t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB"
+
+t_step "a coordinator blocked by a lock on the source: workers say hello again, keep their work"
+pgc_sql src "$SRC_DB" "UPDATE accounts SET balance = balance - 1 WHERE id % 50 = 0" >/dev/null
+pgc_psql src "$SRC_DB" -c "BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(5); COMMIT;" \
+    >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+t_assert_exit 0 "$T_BIN/confiture" sync --coordinator "$CTL" --from production --to staging \
+    --config-dir "$T_WORK/cli-env" --chunk-size 1MB || t_fail "sync behind a lock failed"
+wait "$locker"
+t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB"
+t_assert_contains "$(cat "$T_WORK"/worker*.log)" "saying hello again" \
+    "the workers did hear nothing for a while and said hello again"
+t_assert_not_contains "$(cat "$T_WORK/coordinator.log")" "requeued" "no task was requeued"
+t_assert_not_contains "$(cat "$T_WORK/coordinator.log")" "restarted" "no worker was taken for restarted"
+t_assert_not_contains "$(cat "$T_WORK/coordinator.log")" "busy with another task" \
+    "no task reached a busy worker"
 
 t_step "no secret anywhere, and a clean stop"
 kill -TERM "$coordinator" "${workers[@]}"

@@ -56,9 +56,11 @@ t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM pg_namespace WHERE 
     "a dry run writes no ledger"
 
 t_step "sync"
-t_assert_exit 0 "$T_BIN/confiture" sync --from "$SRC" --to "$DST" --workers 3 --chunk-size 256kB ||
-    t_fail "sync failed"
-t_assert_contains "$(t_out)" "synced" "sync reports what it did"
+t_assert_exit 0 "$T_BIN/confiture" sync --from "$SRC" --to "$DST" --workers 3 --chunk-size 256kB \
+    --format json || t_fail "sync failed"
+t_assert_contains "$(t_out)" '"format":"binary"' "binary COPY where both sides have the same types"
+t_assert_contains "$(t_out)" '"format":"text"' "text COPY where a type is not portable (enum arrays, composites)"
+t_assert_contains "$(tail -n 1 "$T_OUT")" '"ok":true' "sync reports success"
 
 t_step "compare row by row"
 t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB" || t_fail "target differs from source"
@@ -72,6 +74,9 @@ t_assert_eq "$idx_before" "$idx_after" "every index is restored as it was"
 t_assert_eq "$con_before" "$con_after" "every constraint is restored as it was, validated"
 t_assert_contains "$con_after" "fk_child_parent_fkey FOREIGN KEY (parent) REFERENCES fk_parent(id) true" \
     "the foreign key is among them, validated"
+t_assert_eq "validate public.fk_child fk_child_parent_fkey" \
+    "$(pgc_sql dst "$DST_DB" "SELECT kind || ' ' || relation FROM confiture.task WHERE kind = 'validate' LIMIT 1")" \
+    "it was added NOT VALID, then validated by a task of its own"
 t_assert_eq "by group, newest first|every child has a parent" \
     "$(pgc_sql dst "$DST_DB" "SELECT obj_description('int_pk_grp_created'::regclass, 'pg_class') || '|' || obj_description((SELECT oid FROM pg_constraint WHERE conname = 'fk_child_parent_fkey'), 'pg_constraint')")" \
     "comments on indexes and constraints survive"
@@ -82,9 +87,12 @@ t_assert_eq "$(pgc_sql src "$SRC_DB" "$SEQUENCES")" "$(pgc_sql dst "$DST_DB" "$S
 t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM (SELECT job_id, task_id FROM confiture.task_done GROUP BY 1, 2 HAVING count(*) > 1) d")" \
     "no task committed twice"
 
-t_step "a second sync gives the same target"
-t_assert_exit 0 "$T_BIN/confiture" sync --from "$SRC" --to "$DST" --workers 2 --chunk-size 1MB --format json
+t_step "a second sync, in text COPY format throughout, gives the same target"
+t_assert_exit 0 "$T_BIN/confiture" sync --from "$SRC" --to "$DST" --workers 2 --chunk-size 1MB \
+    --format json --copy-format text
 t_assert_contains "$(t_out)" '"ok":true' "the JSON summary says ok"
+t_assert_contains "$(t_out)" '"format":"text"' "the plan says text"
+t_assert_not_contains "$(t_out)" '"format":"binary"' "and never binary"
 t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB"
 
 t_step "verify notices a changed row"

@@ -236,6 +236,31 @@ START_TEST(test_credit_never_exceeded)
 }
 END_TEST
 
+/* HELLO states the credit: a repeated HELLO replaces it, never adds to it, and keeps the
+ * worker's running tasks. */
+START_TEST(test_set_credit)
+{
+    sched_t *s = sched_new(3, 1000, 1000);
+
+    for (int i = 0; i < 3; i++)
+        sched_add_task(s, 0);
+    sched_worker_join(s, "w", 0);
+    ck_assert_int_eq(sched_worker_set_credit(s, "w", 1, 0), 0);
+    ck_assert_int_eq(sched_worker_set_credit(s, "w", 1, 0), 0); /* a second hello */
+    s_expect_next(s, 0, 0, "w", 1);
+    s_expect_none(s, 0); /* 1, not 2 */
+    /* the busy worker says hello again with no room: its task stays with it */
+    ck_assert_int_eq(sched_worker_set_credit(s, "w", 0, 10), 0);
+    ck_assert_int_eq(sched_task_state(s, 0), TASK_RUNNING);
+    ck_assert_str_eq(sched_task_worker(s, 0), "w");
+    s_expect_none(s, 10);
+    ck_assert_int_eq(sched_worker_set_credit(s, "w", -3, 10), 0);
+    s_expect_none(s, 10);
+    ck_assert_int_eq(sched_worker_set_credit(s, "nobody", 1, 10), -1);
+    sched_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_worker_choice)
 {
     sched_t *s = sched_new(3, 1000, 1000);
@@ -700,6 +725,7 @@ test_sched_suite(void)
     tcase_add_test(tc, test_dependency_release);
     tcase_add_test(tc, test_dependency_errors);
     tcase_add_test(tc, test_credit_never_exceeded);
+    tcase_add_test(tc, test_set_credit);
     tcase_add_test(tc, test_worker_choice);
     tcase_add_test(tc, test_attempts_and_max);
     tcase_add_test(tc, test_failed_no_retry);
