@@ -864,6 +864,7 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
             printf '| waiting statement | waits | seconds |\n| --- | ---: | ---: |\n'
             awk '{ k = "other: " substr($0, index($0, $3), 60) }
                  / FOREIGN KEY / { k = "ALTER TABLE ADD FOREIGN KEY (SHARE ROW EXCLUSIVE on both tables)" }
+                 / VALIDATE CONSTRAINT / { k = "ALTER TABLE VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE)" }
                  / ENABLE TRIGGER / { k = "ALTER TABLE ENABLE TRIGGER (SHARE ROW EXCLUSIVE), with ANALYZE" }
                  / (PRIMARY KEY|UNIQUE) / && !/ FOREIGN KEY / { k = "ALTER TABLE ADD PRIMARY KEY / UNIQUE (ACCESS EXCLUSIVE)" }
                  /^[0-9.]+ [A-Za-z]+ (CREATE|create) / { k = "CREATE INDEX (SHARE)" }

@@ -95,6 +95,24 @@ _t_on_exit() {
     exit "$rc"
 }
 
+# t_databases: creates the test's two databases, t_<test>_src on cluster src and t_<test>_dst
+# on cluster dst, and sets SRC_DB, DST_DB and their connection strings SRC and DST.
+# shellcheck disable=SC2034  # SRC_DB, DST_DB, SRC and DST are for the tests
+t_databases() {
+    t_createdb src || return 1
+    SRC_DB=$T_DB
+    t_createdb dst || return 1
+    DST_DB=$T_DB
+    SRC=$(pgc_dsn src "$SRC_DB")
+    DST=$(pgc_dsn dst "$DST_DB")
+}
+
+# t_copy_schema: the source database's schema, without rows, into the target database (what
+# a user prepares before a sync).
+t_copy_schema() {
+    "$PGC_BIN/pg_dump" --schema-only --no-owner -d "$SRC" | pgc_psql dst "$DST_DB" >/dev/null
+}
+
 # t_dbname [SUFFIX]: the database name for this test: t_<test>_<suffix>, lower case.
 t_dbname() {
     local n="t_${T_NAME}${1:+_$1}"

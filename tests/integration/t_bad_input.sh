@@ -14,10 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -o pipefail
 
 t_begin bad_input
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
+t_databases
 t_createdb dst notable
 DST_NOTABLE=$T_DB
 t_createdb dst nocolumn
@@ -26,8 +23,6 @@ t_createdb dst extracol
 DST_EXTRACOL=$T_DB
 t_createdb dst password
 DST_PASSWORD=$T_DB
-SRC=$(pgc_dsn src "$SRC_DB")
-DST=$(pgc_dsn dst "$DST_DB")
 DST_PORT=$(pgc_port dst)
 CONFITURE=$T_BIN/confiture
 ENVS=$T_WORK/environments

@@ -16,10 +16,7 @@ free_port() {
 }
 
 t_begin daemon
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
+t_databases
 
 t_step "data"
 pgc_psql src "$SRC_DB" <<'SQL' || t_fail "source data"
@@ -30,8 +27,7 @@ INSERT INTO ledger_lines SELECT 1 + i % 60000, i % 1000 - 500, '2026-01-01'::tim
 FROM generate_series(1, 120000) AS i;
 ANALYZE;
 SQL
-"$PGC_BIN/pg_dump" --schema-only --no-owner -d "$(pgc_dsn src "$SRC_DB")" |
-    pgc_psql dst "$DST_DB" >/dev/null || t_fail "schema copy"
+t_copy_schema || t_fail "schema copy"
 
 t_step "daemons with their own environments"
 mkdir -p "$T_WORK/daemon-env" "$T_WORK/cli-env"

@@ -11,12 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -o pipefail
 
 t_begin json
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
-SRC=$(pgc_dsn src "$SRC_DB")
-DST=$(pgc_dsn dst "$DST_DB")
+t_databases
 CONFITURE=$T_BIN/confiture
 
 SCHEMA="

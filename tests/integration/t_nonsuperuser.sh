@@ -13,10 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -o pipefail
 
 t_begin nonsuperuser
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
+t_databases
 CONFITURE=$T_BIN/confiture
 SRC=$(pgc_dsn src "$SRC_DB" | sed 's/ user=[^ ]*$/ user=reader/')
 DST=$(pgc_dsn dst "$DST_DB" | sed 's/ user=[^ ]*$/ user=app/')

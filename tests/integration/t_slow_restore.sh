@@ -9,10 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -o pipefail
 
 t_begin slow_restore
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
+t_databases
 
 t_step "a table with an index that takes ~7 s to build"
 pgc_psql src "$SRC_DB" <<'SQL' || t_fail "source data"
@@ -21,15 +18,13 @@ CREATE FUNCTION slow_id(integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE
 CREATE TABLE things (id integer PRIMARY KEY, name text);
 INSERT INTO things SELECT i, 'thing ' || i FROM generate_series(1, 3500) AS i;
 SQL
-"$PGC_BIN/pg_dump" --schema-only --no-owner -d "$(pgc_dsn src "$SRC_DB")" |
-    pgc_psql dst "$DST_DB" >/dev/null || t_fail "schema copy"
+t_copy_schema || t_fail "schema copy"
 # The index exists on the target only (a source index would make the dump slow too).
 pgc_sql dst "$DST_DB" "CREATE INDEX things_slow ON things (slow_id(id))" >/dev/null ||
     t_fail "slow index"
 
 t_step "sync with the default worker timeout"
-t_assert_exit 0 "$T_BIN/confiture" sync --from "$(pgc_dsn src "$SRC_DB")" \
-    --to "$(pgc_dsn dst "$DST_DB")" --workers 2 || t_fail "sync failed"
+t_assert_exit 0 "$T_BIN/confiture" sync --from "$SRC" --to "$DST" --workers 2 || t_fail "sync failed"
 t_assert_not_contains "$(t_err)" "declared dead" "no worker is declared dead during the build"
 t_assert_not_contains "$(t_err)" "requeued" "no task is requeued"
 t_assert_eq "t" "$(pgc_sql dst "$DST_DB" "SELECT indisvalid FROM pg_index WHERE indexrelid = 'things_slow'::regclass")" \

@@ -12,12 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -o pipefail
 
 t_begin sync_alltypes
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
-SRC=$(pgc_dsn src "$SRC_DB")
-DST=$(pgc_dsn dst "$DST_DB")
+t_databases
 
 t_step "load alltypes on src, its schema on dst"
 t_assert_exit 0 pgc_psql src "$SRC_DB" -f "$T_REPO/tests/data/alltypes.sql" || t_fail "load"
@@ -37,8 +32,7 @@ COMMENT ON INDEX int_pk_grp_created IS 'by group, newest first';
 COMMENT ON CONSTRAINT fk_child_parent_fkey ON fk_child IS 'every child has a parent';
 SQL
 pgc_sql src "$SRC_DB" "ANALYZE" >/dev/null
-"$PGC_BIN/pg_dump" --schema-only --no-owner -d "$SRC" | pgc_psql dst "$DST_DB" >/dev/null ||
-    t_fail "schema copy"
+t_copy_schema || t_fail "schema copy"
 # Rows already on the target must go: the sync truncates the selection first.
 pgc_sql dst "$DST_DB" "INSERT INTO int_pk (id) VALUES (-42)" >/dev/null 2>&1 || true
 # Every index and constraint of the user's schemas, one line each, in a stable order.

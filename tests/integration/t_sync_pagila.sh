@@ -11,22 +11,19 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -o pipefail
 
 t_begin sync_pagila
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
+t_databases
 
 t_step "load pagila (scale 1) on src, its schema on dst"
 t_assert_exit 0 pgc_load_pagila src "$SRC_DB" 1 || t_fail "pagila does not load"
 pgc_sql src "$SRC_DB" "ANALYZE" >/dev/null
-"$PGC_BIN/pg_dump" --schema-only --no-owner -d "$(pgc_dsn src "$SRC_DB")" |
-    pgc_psql dst "$DST_DB" >/dev/null || t_fail "schema copy"
+t_copy_schema || t_fail "schema copy"
 triggers_before=$(pgc_sql dst "$DST_DB" "SELECT string_agg(tgrelid::regclass || '.' || tgname || '=' || tgenabled, ',' ORDER BY tgrelid::regclass::text, tgname) FROM pg_trigger WHERE NOT tgisinternal")
 
 t_step "environments in YAML, with \${VAR} expansion"
 mkdir -p "$T_WORK/env"
 printf 'database_url: postgresql://%s@:%s/%s?host=%s\n' "$(pgc_user src)" "$(pgc_port src)" \
     "$SRC_DB" "$(pgc_host src)" >"$T_WORK/env/production.yaml"
+# shellcheck disable=SC2016  # ${DST_PORT} is for confiture to expand, not the shell
 printf 'database:\n  host: %s\n  port: ${DST_PORT}\n  name: %s\n  user: ${DST_USER:-%s}\n' \
     "$(pgc_host dst)" "$DST_DB" "$(pgc_user dst)" >"$T_WORK/env/staging.yaml"
 export DST_PORT

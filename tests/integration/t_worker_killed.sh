@@ -16,11 +16,7 @@ set -o pipefail
 
 t_begin worker_killed
 command -v ss >/dev/null || t_skip "ss (iproute2) is needed to map a COPY to its worker"
-t_createdb src
-SRC_DB=$T_DB
-t_createdb dst
-DST_DB=$T_DB
-SRC=$(pgc_dsn src "$SRC_DB")
+t_databases
 # The target over TCP, so that a target backend's client_port names its worker.
 DST=$(pgc_tcp_dsn dst "$DST_DB")
 DST_PORT=$(pgc_port dst)
