@@ -389,8 +389,9 @@ cli_sync(const cli_options_t *o)
             else
                 proto_send(sock, NULL, PROTO_ABORT, NULL);
         }
+        /* Every turn, not only when idle: a busy job sends events without pause. */
+        progress_tick(progress);
         if (ready == NULL) {
-            progress_tick(progress);
             if (s_coordinator_gone(private_mode ? &priv : NULL)) {
                 progress_end(progress);
                 err_set(&err, "internal", EXIT_CODE_INTERNAL,

@@ -194,6 +194,28 @@ t_assert_exit 4 "$CONFITURE" verify --from "$SRC" --to "$(pgc_dsn dst no_such_db
 t_assert_contains "$(t_err)" 'database "no_such_db_t" does not exist' "verify names it too"
 unchanged "$DST_DB" "bad role or database"
 
+t_step "wrong password"
+# A role that must give a password over TCP (the clusters trust everyone else).
+pgc_sql dst postgres "DROP ROLE IF EXISTS pw_user_t; CREATE ROLE pw_user_t LOGIN PASSWORD 'right-one'; GRANT ALL ON DATABASE $DST_DB TO pw_user_t" >/dev/null
+hba=$(pgc_sql dst postgres "SHOW hba_file")
+if ! grep -q pw_user_t "$hba"; then
+    { echo "host all pw_user_t 127.0.0.1/32 scram-sha-256"; cat "$hba"; } >"$hba.new" &&
+        cat "$hba.new" >"$hba" && rm -f "$hba.new"
+fi
+pgc_sql dst postgres "SELECT pg_reload_conf()" >/dev/null
+sleep 0.3
+t_cleanup 'sed -i "/pw_user_t/d" "'"$hba"'"; pgc_sql dst postgres "SELECT pg_reload_conf()"'
+WRONG=WrongPassword4711
+t_assert_exit 4 "$CONFITURE" sync --from "$SRC" --to "$(pgc_tcp_dsn dst "$DST_DB" | sed 's/ user=[^ ]*$//') user=pw_user_t password=$WRONG"
+t_assert_contains "$(t_err)" 'password authentication failed for user "pw_user_t"' \
+    "the message says the password was refused, for which user"
+t_assert_contains "$(t_err)" "hint: check the user and password" "the hint says what to check"
+t_assert_not_contains "$(t_out)$(t_err)" "$WRONG" "the wrong password is not printed"
+t_assert_exit 4 "$CONFITURE" sync --from "$SRC" --to "$(pgc_tcp_dsn dst "$DST_DB" | sed 's/ user=[^ ]*$//') user=pw_user_t" \
+    --format json
+json_error connect "no password"
+unchanged "$DST_DB" "wrong password"
+
 t_step "target missing a table"
 t_assert_exit 5 "$CONFITURE" sync --from "$SRC" --to "$(pgc_dsn dst "$DST_NOTABLE")"
 t_assert_contains "$(t_err)" "public.notes is missing on the target" "the message names the table"

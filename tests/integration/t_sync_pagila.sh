@@ -49,4 +49,16 @@ t_assert_eq "$triggers_before" "$(pgc_sql dst "$DST_DB" "SELECT string_agg(tgrel
 t_assert_eq "done" "$(pgc_sql dst "$DST_DB" "SELECT state FROM confiture.job")" "the ledger records the job as done"
 t_assert_eq "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM confiture.task")" \
     "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM confiture.task_done")" "every planned task committed once"
+t_step "on a terminal: a live display, redrawn in place"
+# script(1) gives the sync a pseudo-terminal, as an operator's shell would.
+t_assert_exit 0 script -qefc "$(printf '%q ' "$T_BIN/confiture" sync --from production --to staging \
+    --config-dir "$T_WORK/env" --workers 2 --chunk-size 128kB --log-level info)" /dev/null
+screen=$(cat "$T_OUT")
+t_assert_contains "$screen" $'\033[F' "the block is redrawn in place (cursor up)"
+t_assert_contains "$screen" "workers 2/2" "it shows the workers busy"
+t_assert_contains "$screen" "MB/s" "it shows the rate"
+t_assert_contains "$screen" "ETA" "it shows the time left"
+t_assert_contains "$screen" "public.rental" "it shows a table in progress"
+t_assert_contains "$screen" "synced 70 tables" "it ends with the summary"
+t_assert_not_contains "$screen" "confiture: copied public." "no plain per-table lines on a terminal"
 t_pass
