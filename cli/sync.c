@@ -84,8 +84,9 @@ s_reference(const cli_options_t *o, const char *arg, const char *var, bool priva
     return ref;
 }
 
-static pid_t
-s_spawn(const char *path, char *const argv[], err_t *err)
+/* Starts one private process and records its pid in p. Returns 0, or -1 with err set. */
+static int
+s_spawn(private_t *p, const char *path, char *const argv[], err_t *err)
 {
     pid_t pid;
     int rc = posix_spawn(&pid, path, NULL, NULL, argv, environ);
@@ -95,7 +96,8 @@ s_spawn(const char *path, char *const argv[], err_t *err)
         err_hint(err, "run `make` first; confiture looks for its programs beside itself");
         return -1;
     }
-    return pid;
+    p->pids[p->npids++] = pid;
+    return 0;
 }
 
 static int
@@ -125,11 +127,9 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
                         "--log-level",
                         (char *) o->log_level,
                         NULL};
-        pid_t pid = s_spawn(coordinator, argv, err);
 
-        if (pid < 0)
+        if (s_spawn(p, coordinator, argv, err) != 0)
             return -1;
-        p->pids[p->npids++] = pid;
     }
     for (int i = 0; i < o->workers; i++) {
         snprintf(name, sizeof(name), "local-%d", i + 1);
@@ -144,11 +144,9 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
                         "--log-level",
                         (char *) o->log_level,
                         NULL};
-        pid_t pid = s_spawn(worker, argv, err);
 
-        if (pid < 0)
+        if (s_spawn(p, worker, argv, err) != 0)
             return -1;
-        p->pids[p->npids++] = pid;
     }
     return 0;
 }
