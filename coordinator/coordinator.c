@@ -57,6 +57,8 @@ typedef struct coord {
     bool stopping;                        /* STOP received */
     int jobs_done;                        /* jobs finished (for --once) */
     int exit_code;                        /* what coordinator_run returns */
+    int64_t shown_workers;                /* workers in the last "workers" event */
+    int64_t shown_busy;                   /* busy workers in the last "workers" event */
 } coord_t;
 
 static int64_t
@@ -520,6 +522,29 @@ s_dispatch(coord_t *c)
     }
 }
 
+/* Tells the client how many workers there are and how many are busy: when that changed, or
+ * always with force (once per heartbeat, as a refresh). */
+static void
+s_workers_event(coord_t *c, bool force)
+{
+    value_t *event;
+    int64_t workers, busy;
+
+    if (c->job == NULL || c->sched == NULL)
+        return;
+    workers = (int64_t) sched_worker_count(c->sched);
+    busy = (int64_t) sched_worker_busy(c->sched);
+    if (!force && workers == c->shown_workers && busy == c->shown_busy)
+        return;
+    c->shown_workers = workers;
+    c->shown_busy = busy;
+    event = value_new_map();
+    value_map_put_string(event, "event", "workers");
+    value_map_put_int(event, "workers", workers);
+    value_map_put_int(event, "busy", busy);
+    s_event(c, &event);
+}
+
 static void
 s_heartbeats(coord_t *c)
 {
@@ -539,14 +564,7 @@ s_heartbeats(coord_t *c)
         log_warn("worker %s is silent: forgotten", id);
         zhashx_delete(c->peers, id);
     }
-    if (c->job != NULL && c->sched != NULL) {
-        value_t *event = value_new_map();
-
-        value_map_put_string(event, "event", "workers");
-        value_map_put_int(event, "workers", (int64_t) sched_worker_count(c->sched));
-        value_map_put_int(event, "busy", (int64_t) sched_worker_busy(c->sched));
-        s_event(c, &event);
-    }
+    s_workers_event(c, true);
 done:
     zlistx_destroy(&dead);
 }
@@ -605,6 +623,7 @@ coordinator_run(const coordinator_options_t *options, volatile sig_atomic_t *sto
             s_finish_job(&c);
         else
             s_dispatch(&c);
+        s_workers_event(&c, false);
         s_heartbeats(&c);
     }
     if (c.job != NULL) {
