@@ -329,7 +329,7 @@ cli_sync(const cli_options_t *o)
     progress_t *progress = NULL;
     value_t *spec = NULL, *plan = NULL;
     int64_t last_heard;
-    bool accepted = false, aborted = false, submitted = false;
+    bool aborted = false, submitted = false;
     err_t err;
     int rc = EXIT_CODE_INTERNAL;
 
@@ -415,9 +415,7 @@ cli_sync(const cli_options_t *o)
             continue;
         }
         last_heard = s_now();
-        if (strcmp(command, PROTO_ACCEPTED) == 0) {
-            accepted = true;
-        } else if (strcmp(command, PROTO_EVENT) == 0) {
+        if (strcmp(command, PROTO_EVENT) == 0) {
             if (strcmp(value_map_string(body, "event", ""), "plan") == 0) {
                 value_destroy(&plan);
                 plan = value_dup(body);
@@ -443,7 +441,6 @@ cli_sync(const cli_options_t *o)
         free(command);
         value_destroy(&body);
     }
-    (void) accepted;
     if (aborted && rc != EXIT_CODE_OK)
         rc = EXIT_CODE_INTERRUPTED;
 

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -57,4 +58,37 @@ bool
 err_isset(const err_t *e)
 {
     return e != NULL && e->message[0] != '\0';
+}
+
+void
+err_list_add(err_list_t *list, const char *fmt, ...)
+{
+    char *line = NULL, *joined = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vasprintf(&line, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    if (asprintf(&joined, "%s%s  - %s", list->text ? list->text : "", list->text ? "\n" : "",
+                 line) < 0)
+        abort();
+    free(line);
+    free(list->text);
+    list->text = joined;
+    list->count++;
+}
+
+const char *
+err_list_single(const err_list_t *list)
+{
+    return list->text ? list->text + 4 : "";
+}
+
+void
+err_list_free(err_list_t *list)
+{
+    free(list->text);
+    list->text = NULL;
+    list->count = 0;
 }

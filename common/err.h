@@ -35,4 +35,22 @@ void err_hint(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* True when e holds an error. */
 bool err_isset(const err_t *e);
 
+/*
+ * A list of problems found together, so that a check (a preflight, a selection) reports them
+ * all at once rather than one per run. Start from {NULL, 0}.
+ */
+typedef struct err_list {
+    char *text; /* "  - problem" lines joined by newlines, for err_detail; NULL when empty */
+    int count;  /* number of problems */
+} err_list_t;
+
+/* Appends one problem. */
+void err_list_add(err_list_t *list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The only problem's text (without its bullet), when count is 1. */
+const char *err_list_single(const err_list_t *list);
+
+/* Frees the list's text and empties it. */
+void err_list_free(err_list_t *list);
+
 #endif

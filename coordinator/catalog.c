@@ -588,22 +588,6 @@ catalog_free_target(cat_target_t *tgt, int ntables)
     memset(tgt, 0, sizeof(*tgt));
 }
 
-/* Appends one "  - line" to a newline-separated problem list. */
-typedef struct problems {
-    char *text; /* newline-separated */
-    int count;  /* how many */
-} problems_t;
-
-static void
-s_problem(problems_t *p, const char *what, const char *pattern)
-{
-    s_append(&p->text, "%s%s \"%s\" matches no table of the source", p->text ? "\n  - " : "  - ",
-             what, pattern);
-    p->count++;
-}
-
-/* ---------------------------------------------------------------- selection */
-
 static bool
 s_matches(const cat_table_t *t, char **patterns)
 {
@@ -647,7 +631,7 @@ int
 catalog_select(cat_source_t *src, const value_t *tables, const value_t *exclude_list, err_t *err)
 {
     char **include = NULL, **exclude = NULL;
-    problems_t unknown = {NULL, 0};
+    err_list_t unknown = {NULL, 0};
     int ninclude, nexclude, nselected = 0, rc = -1;
 
     ninclude = s_patterns(tables, "tables", &include, err);
@@ -666,11 +650,12 @@ catalog_select(cat_source_t *src, const value_t *tables, const value_t *exclude_
             any = s_matches(&src->tables[i], one);
         }
         if (!any)
-            s_problem(&unknown, p < ninclude ? "--tables" : "--exclude", pattern);
+            err_list_add(&unknown, "%s \"%s\" matches no table of the source",
+                         p < ninclude ? "--tables" : "--exclude", pattern);
     }
     if (unknown.count > 0) {
         err_set(err, "usage", EXIT_CODE_USAGE, "%s",
-                unknown.count == 1 ? unknown.text + 4
+                unknown.count == 1 ? err_list_single(&unknown)
                                    : "some table patterns match nothing on the source");
         if (unknown.count > 1)
             err_detail(err, "%s", unknown.text);
@@ -691,7 +676,7 @@ catalog_select(cat_source_t *src, const value_t *tables, const value_t *exclude_
     }
     rc = 0;
 done:
-    free(unknown.text);
+    err_list_free(&unknown);
     planner_free_strings(include);
     planner_free_strings(exclude);
     return rc;

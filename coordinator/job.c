@@ -123,33 +123,6 @@ s_printf(const char *fmt, ...)
     return out;
 }
 
-/* A growing list of problems found by the preflight. */
-typedef struct problems {
-    char *text; /* newline-separated */
-    int count;  /* how many */
-} problems_t;
-
-static void s_problem(problems_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-s_problem(problems_t *p, const char *fmt, ...)
-{
-    va_list ap;
-    char *line = NULL, *joined;
-
-    va_start(ap, fmt);
-    if (vasprintf(&line, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    joined = s_printf("%s%s  - %s", p->text ? p->text : "", p->text ? "\n" : "", line);
-    free(line);
-    free(p->text);
-    p->text = joined;
-    p->count++;
-}
-
-/* ---------------------------------------------------------------- preflight */
-
 static const cat_target_column_t *
 s_target_column(const cat_target_table_t *t, const char *name)
 {
@@ -171,7 +144,7 @@ s_source_column(const cat_table_t *t, const char *name)
 static int
 s_preflight(job_t *job, err_t *err)
 {
-    problems_t p = {NULL, 0};
+    err_list_t p = {NULL, 0};
 
     for (int i = 0; i < job->src.ntables; i++) {
         const cat_table_t *t = &job->src.tables[i];
@@ -180,27 +153,27 @@ s_preflight(job_t *job, err_t *err)
         if (!t->selected)
             continue;
         if (tt->oid == 0) {
-            s_problem(&p, "table %s.%s is missing on the target", t->schema, t->name);
+            err_list_add(&p, "table %s.%s is missing on the target", t->schema, t->name);
             continue;
         }
         if (tt->relkind != 'r') {
-            s_problem(&p, "%s.%s is not an ordinary table on the target (relkind %c)", t->schema,
-                      t->name, tt->relkind);
+            err_list_add(&p, "%s.%s is not an ordinary table on the target (relkind %c)", t->schema,
+                         t->name, tt->relkind);
             continue;
         }
         for (int c = 0; c < t->ncolumns; c++)
             if (s_target_column(tt, t->columns[c].name) == NULL)
-                s_problem(&p, "column %s.%s.%s (%s) is missing on the target", t->schema, t->name,
-                          t->columns[c].name, t->columns[c].type);
+                err_list_add(&p, "column %s.%s.%s (%s) is missing on the target", t->schema,
+                             t->name, t->columns[c].name, t->columns[c].type);
         for (int c = 0; c < tt->ncolumns; c++)
             if (tt->columns[c].required && s_source_column(t, tt->columns[c].name) == NULL)
-                s_problem(&p,
-                          "target column %s.%s.%s is NOT NULL without a default, and the source "
-                          "has no such column",
-                          t->schema, t->name, tt->columns[c].name);
+                err_list_add(&p,
+                             "target column %s.%s.%s is NOT NULL without a default, and the source "
+                             "has no such column",
+                             t->schema, t->name, tt->columns[c].name);
     }
     for (int u = 0; u < job->tgt_cat.nunsafe; u++)
-        s_problem(&p, "%s: truncating the selection would break it", job->tgt_cat.unsafe[u]);
+        err_list_add(&p, "%s: truncating the selection would break it", job->tgt_cat.unsafe[u]);
     if (p.count == 0)
         return 0;
     err_set(err, "schema", EXIT_CODE_SCHEMA,
@@ -213,7 +186,7 @@ s_preflight(job_t *job, err_t *err)
                    "ones); confiture never truncates by cascade"
                  : "create the target schema first (same tables and columns as the "
                    "source), or narrow the selection with --tables / --exclude");
-    free(p.text);
+    err_list_free(&p);
     return -1;
 }
 
