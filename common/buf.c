@@ -1,0 +1,46 @@
+/*
+ * buf.c - a growable byte buffer: the out-of-line parts.
+ */
+#include "common/buf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+/* The first allocation; later ones double. */
+#define BUF_MIN_CAP 64
+
+void
+buf_init(buf_t *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void
+buf_free(buf_t *b)
+{
+    free(b->data);
+    buf_init(b);
+}
+
+void
+buf_grow(buf_t *b, size_t extra)
+{
+    size_t want, cap;
+    char *data;
+
+    if (extra > SIZE_MAX - b->len)
+        abort();
+    want = b->len + extra;
+    if (want <= b->cap)
+        return;
+    cap = b->cap < BUF_MIN_CAP ? BUF_MIN_CAP : b->cap;
+    while (cap < want)
+        cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+    data = realloc(b->data, cap);
+    if (data == NULL)
+        abort();
+    b->data = data;
+    b->cap = cap;
+}
