@@ -44,3 +44,14 @@ buf_grow(buf_t *b, size_t extra)
     b->data = data;
     b->cap = cap;
 }
+
+char *
+buf_detach_string(buf_t *b)
+{
+    char *text;
+
+    buf_append_byte(b, '\0');
+    text = b->data;
+    buf_init(b);
+    return text;
+}

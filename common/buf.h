@@ -64,4 +64,15 @@ buf_append_byte(buf_t *b, char c)
     b->data[b->len++] = c;
 }
 
+/* Appends a NUL-terminated string, without its NUL. */
+static inline void
+buf_append_str(buf_t *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+/* Returns the bytes as a NUL-terminated string the caller owns (never NULL, "" when empty)
+ * and leaves b empty, with no memory. */
+char *buf_detach_string(buf_t *b);
+
 #endif

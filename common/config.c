@@ -13,6 +13,8 @@
  */
 #include "common/config.h"
 
+#include "common/buf.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -37,14 +39,6 @@
 #define S_EXAMPLE_HINT                                                                             \
     "add a line such as \"database_url: postgresql://app@db-host:5432/app\", or a database: "      \
     "mapping with host, port, name, user, password"
-
-/* A growable string; after a failed allocation every append is a no-op and failed is set. */
-typedef struct sbuf {
-    char *data;  /* NUL-terminated text, or NULL while empty */
-    size_t len;  /* bytes used, without the NUL */
-    size_t cap;  /* bytes allocated */
-    bool failed; /* an allocation failed: the content is incomplete */
-} sbuf_t;
 
 /* The keys accepted under database:, and the libpq keyword each one becomes. */
 typedef struct db_key {
@@ -86,55 +80,6 @@ static const db_key_t s_db_keys[] = {
 #define S_DB_KEY_HINT                                                                              \
     "keys accepted under database: host, port, name (or database, dbname), user, password, "       \
     "sslmode, sslrootcert, application_name, connect_timeout, passfile, options"
-
-/* ------------------------------------------------------------------------------------------ */
-/* Growable strings */
-
-static void
-s_buf_append(sbuf_t *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        char *data;
-
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        data = realloc(b->data, cap);
-        if (data == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->data = data;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void
-s_buf_puts(sbuf_t *b, const char *s)
-{
-    s_buf_append(b, s, strlen(s));
-}
-
-/* Returns the text (caller owns it), or NULL when an allocation failed. Empties b. */
-static char *
-s_buf_finish(sbuf_t *b)
-{
-    char *text = b->data;
-
-    if (b->failed) {
-        free(text);
-        text = NULL;
-    } else if (text == NULL) {
-        text = strdup("");
-    }
-    memset(b, 0, sizeof(*b));
-    return text;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Connection strings */
@@ -195,13 +140,13 @@ s_uri_key_equals(const char *s, size_t n, const char *want)
 /* Copies a URI conninfo into out with the password of user:password@ and any password=
  * query parameter replaced by S_MASK. The input is known to be valid. */
 static void
-s_redact_uri(const char *s, size_t prefix, sbuf_t *out)
+s_redact_uri(const char *s, size_t prefix, buf_t *out)
 {
     const char *start = s + prefix;
     const char *p = start;
     const char *rest = start;
 
-    s_buf_append(out, s, prefix);
+    buf_append(out, s, prefix);
 
     /* userinfo: libpq looks for '@' before the first '/' */
     while (*p && *p != '@' && *p != '/')
@@ -210,10 +155,10 @@ s_redact_uri(const char *s, size_t prefix, sbuf_t *out)
         const char *colon = memchr(start, ':', (size_t) (p - start));
 
         if (colon != NULL && colon + 1 < p) {
-            s_buf_append(out, start, (size_t) (colon + 1 - start));
-            s_buf_puts(out, S_MASK "@");
+            buf_append(out, start, (size_t) (colon + 1 - start));
+            buf_append_str(out, S_MASK "@");
         } else {
-            s_buf_append(out, start, (size_t) (p + 1 - start));
+            buf_append(out, start, (size_t) (p + 1 - start));
         }
         rest = p + 1;
     }
@@ -229,10 +174,10 @@ s_redact_uri(const char *s, size_t prefix, sbuf_t *out)
         }
         p++;
     }
-    s_buf_append(out, rest, (size_t) (p - rest));
+    buf_append(out, rest, (size_t) (p - rest));
     if (*p != '?')
         return;
-    s_buf_puts(out, "?");
+    buf_append_str(out, "?");
     p++;
     while (*p) {
         const char *end = strchr(p, '&');
@@ -242,14 +187,14 @@ s_redact_uri(const char *s, size_t prefix, sbuf_t *out)
             end = p + strlen(p);
         eq = memchr(p, '=', (size_t) (end - p));
         if (eq != NULL && eq + 1 < end && s_uri_key_equals(p, (size_t) (eq - p), "password")) {
-            s_buf_append(out, p, (size_t) (eq + 1 - p));
-            s_buf_puts(out, S_MASK);
+            buf_append(out, p, (size_t) (eq + 1 - p));
+            buf_append_str(out, S_MASK);
         } else {
-            s_buf_append(out, p, (size_t) (end - p));
+            buf_append(out, p, (size_t) (end - p));
         }
         p = end;
         if (*p == '&') {
-            s_buf_puts(out, "&");
+            buf_append_str(out, "&");
             p++;
         }
     }
@@ -258,7 +203,7 @@ s_redact_uri(const char *s, size_t prefix, sbuf_t *out)
 /* Copies a key=value conninfo into out with every non-empty password value replaced by
  * S_MASK (quoted if it was). Follows libpq's conninfo_parse; the input is known valid. */
 static void
-s_redact_kv(const char *s, sbuf_t *out)
+s_redact_kv(const char *s, buf_t *out)
 {
     const char *p = s;
 
@@ -270,7 +215,7 @@ s_redact_kv(const char *s, sbuf_t *out)
         bool empty;
 
         if (isspace((unsigned char) *p)) {
-            s_buf_append(out, p, 1);
+            buf_append(out, p, 1);
             p++;
             continue;
         }
@@ -281,7 +226,7 @@ s_redact_kv(const char *s, sbuf_t *out)
             p++;
         if (*p != '=') {
             /* cannot happen for a string libpq accepted: keep the rest as is */
-            s_buf_puts(out, kw);
+            buf_append_str(out, kw);
             return;
         }
         p++;
@@ -307,11 +252,11 @@ s_redact_kv(const char *s, sbuf_t *out)
             }
             empty = (p == val);
         }
-        s_buf_append(out, kw, (size_t) (val - kw));
+        buf_append(out, kw, (size_t) (val - kw));
         if (kwlen == 8 && memcmp(kw, "password", 8) == 0 && !empty)
-            s_buf_puts(out, quoted ? "'" S_MASK "'" : S_MASK);
+            buf_append_str(out, quoted ? "'" S_MASK "'" : S_MASK);
         else
-            s_buf_append(out, val, (size_t) (p - val));
+            buf_append(out, val, (size_t) (p - val));
     }
 }
 
@@ -357,7 +302,7 @@ config_has_password(const char *conninfo)
 char *
 config_redact(const char *conninfo)
 {
-    sbuf_t out = {0};
+    buf_t out = {0};
     size_t prefix;
     bool valid;
     char *text;
@@ -373,9 +318,7 @@ config_redact(const char *conninfo)
         s_redact_uri(conninfo, prefix, &out);
     else
         s_redact_kv(conninfo, &out);
-    text = s_buf_finish(&out);
-    if (text == NULL)
-        return NULL;
+    text = buf_detach_string(&out);
 
     /* belt and braces: whatever libpq reads from the result must not be a real password */
     if (s_parsed_password(text, &valid, &left) && (left == NULL || strcmp(left, S_MASK) != 0)) {
@@ -432,7 +375,7 @@ s_is_written_key(const char *conninfo, const char *word, size_t n)
 static void
 s_safe_libpq_message(const char *conninfo, const char *msg, char *out, size_t size)
 {
-    sbuf_t b = {0};
+    buf_t b = {0};
     bool scrub;
     char *text;
     size_t n;
@@ -448,24 +391,20 @@ s_safe_libpq_message(const char *conninfo, const char *msg, char *out, size_t si
         size_t len;
 
         if (!scrub || open == NULL || close == NULL) {
-            s_buf_puts(&b, msg);
+            buf_append_str(&b, msg);
             break;
         }
-        s_buf_append(&b, msg, (size_t) (open + 1 - msg));
+        buf_append(&b, msg, (size_t) (open + 1 - msg));
         len = (size_t) (close - open - 1);
         if ((len == 1 && strchr("=]:/?&", open[1]) != NULL) ||
             s_is_written_key(conninfo, open + 1, len))
-            s_buf_append(&b, open + 1, len);
+            buf_append(&b, open + 1, len);
         else
-            s_buf_puts(&b, S_MASK);
-        s_buf_puts(&b, "\"");
+            buf_append_str(&b, S_MASK);
+        buf_append_str(&b, "\"");
         msg = close + 1;
     }
-    text = s_buf_finish(&b);
-    if (text == NULL) {
-        snprintf(out, size, "out of memory");
-        return;
-    }
+    text = buf_detach_string(&b);
     n = strlen(text);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
         text[--n] = '\0';
@@ -515,9 +454,8 @@ s_check_conninfo(const char *conninfo, const char *path, const char *where, err_
 static char *
 s_expand(const char *text, const char *prefix, const char *key, err_t *err)
 {
-    sbuf_t out = {0};
+    buf_t out = {0};
     const char *p = text;
-    char *result;
 
     while (*p) {
         const char *dollar = strchr(p, '$');
@@ -530,18 +468,18 @@ s_expand(const char *text, const char *prefix, const char *key, err_t *err)
         size_t nlen;
 
         if (dollar == NULL) {
-            s_buf_puts(&out, p);
+            buf_append_str(&out, p);
             break;
         }
-        s_buf_append(&out, p, (size_t) (dollar - p));
+        buf_append(&out, p, (size_t) (dollar - p));
         p = dollar;
         if (p[1] == '$') {
-            s_buf_puts(&out, "$");
+            buf_append_str(&out, "$");
             p += 2;
             continue;
         }
         if (p[1] != '{') {
-            s_buf_puts(&out, "$");
+            buf_append_str(&out, "$");
             p++;
             continue;
         }
@@ -586,27 +524,24 @@ s_expand(const char *text, const char *prefix, const char *key, err_t *err)
         value = getenv(var);
         if (def != NULL) {
             if (value == NULL || value[0] == '\0')
-                s_buf_append(&out, def, (size_t) (close - def));
+                buf_append(&out, def, (size_t) (close - def));
             else
-                s_buf_puts(&out, value);
+                buf_append_str(&out, value);
         } else if (value == NULL) {
             err_set(err, "config", EXIT_CODE_CONFIG, "%s${%s} is not set", prefix, var);
             err_hint(err, "export %s, or write ${%s:-default}", var, var);
             goto fail;
         } else {
-            s_buf_puts(&out, value);
+            buf_append_str(&out, value);
         }
         p = close + 1;
     }
-    result = s_buf_finish(&out);
-    if (result == NULL)
-        err_set(err, "config", EXIT_CODE_CONFIG, "%sout of memory", prefix);
-    return result;
+    return buf_detach_string(&out);
 
 fail:
     if (key != NULL)
         err_detail(err, "in the value of %s", key);
-    free(s_buf_finish(&out));
+    free(buf_detach_string(&out));
     return NULL;
 }
 
@@ -821,15 +756,15 @@ s_load_yaml(FILE *f, const char *path, yaml_document_t *doc, err_t *err)
 /* Appends value to out as libpq wants it in key=value form: in single quotes, with ' and \
  * escaped by a backslash. */
 static void
-s_append_quoted(sbuf_t *out, const char *value)
+s_append_quoted(buf_t *out, const char *value)
 {
-    s_buf_puts(out, "'");
+    buf_append_str(out, "'");
     for (const char *p = value; *p; p++) {
         if (*p == '\'' || *p == '\\')
-            s_buf_puts(out, "\\");
-        s_buf_append(out, p, 1);
+            buf_append_str(out, "\\");
+        buf_append(out, p, 1);
     }
-    s_buf_puts(out, "'");
+    buf_append_str(out, "'");
 }
 
 /* Turns the database: mapping into a key=value conninfo. Caller owns the result. */
@@ -839,8 +774,7 @@ s_conninfo_from_mapping(yaml_document_t *doc, yaml_node_t *map, const char *path
     yaml_node_t *values[S_DB_SLOTS] = {0};
     const char *keys[S_DB_SLOTS] = {0};
     size_t lines[S_DB_SLOTS] = {0};
-    sbuf_t out = {0};
-    char *result;
+    buf_t out = {0};
 
     for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
          pair++) {
@@ -904,20 +838,17 @@ s_conninfo_from_mapping(yaml_document_t *doc, yaml_node_t *map, const char *path
         snprintf(where, sizeof(where), "database.%s", keys[slot]);
         value = s_expand(s_scalar_text(values[slot]), prefix, where, err);
         if (value == NULL) {
-            free(s_buf_finish(&out));
+            free(buf_detach_string(&out));
             return NULL;
         }
         if (out.len > 0)
-            s_buf_puts(&out, " ");
-        s_buf_puts(&out, s_db_keywords[slot]);
-        s_buf_puts(&out, "=");
+            buf_append_str(&out, " ");
+        buf_append_str(&out, s_db_keywords[slot]);
+        buf_append_str(&out, "=");
         s_append_quoted(&out, value);
         free(value);
     }
-    result = s_buf_finish(&out);
-    if (result == NULL)
-        err_set(err, "config", EXIT_CODE_CONFIG, "%s: out of memory", path);
-    return result;
+    return buf_detach_string(&out);
 }
 
 /* Reads the environment file at path and returns its conninfo (caller owns it). */

@@ -2,6 +2,7 @@
  * test_buf.c - the growable byte buffer: appends, growth, reset keeping memory, free.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -90,6 +91,28 @@ END_TEST
 
 Suite *test_buf_suite(void);
 
+/* Strings: appended without their NUL, detached as a NUL-terminated copy. */
+START_TEST(test_buf_strings)
+{
+    buf_t b;
+    char *text;
+
+    buf_init(&b);
+    text = buf_detach_string(&b);
+    ck_assert_str_eq(text, "");
+    free(text);
+    buf_append_str(&b, "host=");
+    buf_append_str(&b, "db");
+    ck_assert_uint_eq(b.len, 7);
+    text = buf_detach_string(&b);
+    ck_assert_str_eq(text, "host=db");
+    ck_assert_ptr_null(b.data);
+    ck_assert_uint_eq(b.len, 0);
+    free(text);
+    buf_free(&b);
+}
+END_TEST
+
 Suite *
 test_buf_suite(void)
 {
@@ -99,6 +122,7 @@ test_buf_suite(void)
     tcase_add_test(tc, test_buf_append);
     tcase_add_test(tc, test_buf_growth);
     tcase_add_test(tc, test_buf_reserve_and_reset);
+    tcase_add_test(tc, test_buf_strings);
     suite_add_tcase(s, tc);
     return s;
 }
