@@ -96,7 +96,17 @@ integration: all bin/badframes
 
 check: all unit valgrind integration
 
-bench: all
+# Micro-benchmarks (no database), run by scripts/bench.sh and reported in docs/benchmarks.md.
+BENCH_TOOLS := $(BUILD)/copyrow_bench $(BUILD)/mask_bench
+
+$(BUILD)/%_bench: $(BUILD)/tests/bench/%_bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/bench/%.o: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+bench: all $(BENCH_TOOLS)
 	scripts/bench.sh
 
 demo:
@@ -106,7 +116,7 @@ fuzz: all
 	@echo "fuzz targets arrive with the crash-safety work (issue 4)"
 
 LINT_SRC = $(wildcard common/*.[ch] proto/*.[ch] coordinator/*.[ch] worker/*.[ch] cli/*.[ch] \
-           tests/unit/*.[ch] tests/tools/*.[ch])
+           tests/unit/*.[ch] tests/tools/*.[ch] tests/bench/*.[ch])
 
 lint:
 	clang-format --dry-run --Werror $(LINT_SRC)

@@ -880,6 +880,19 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
         printf 'target'"'"'s disk is more likely to be the limit.\n\n'
         printf '%s\n' "Its phases (seconds): ${R_PHASES[ci]}."
     fi
+    printf '\n## Masking micro-benchmarks (one core, no database)\n\n'
+    printf 'What masking costs a worker, measured by the programs in tests/bench/ on data generated in\n'
+    printf 'memory: parsing and rewriting COPY text rows (`copyrow_bench`, 100 MB of users-like rows)\n'
+    printf 'and masking values (`mask_bench`, 1M values per strategy).\n\n```\n'
+    for tool in copyrow_bench mask_bench; do
+        if [[ -x $REPO/build/$tool ]]; then
+            if [[ $tool == copyrow_bench ]]; then "$REPO/build/$tool" 100 2>&1; else "$REPO/build/$tool" 2>&1; fi ||
+                printf '%s failed\n' "$tool"
+        else
+            printf '%s not built (run make bench)\n' "$tool"
+        fi
+    done
+    printf '```\n'
     printf '\n## Reproduce\n\n'
     printf '```\nmake bench                       # builds, then runs scripts/bench.sh (%s here, in all)\n' "$(hms "$T_TOTAL")"
     printf 'BENCH_SCALE=4 make bench         # a smaller data set (~55 MB per unit of scale)\n'
