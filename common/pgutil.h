@@ -25,8 +25,11 @@ char *pgutil_resolve_ref(const char *ref, const char *config_dir, err_t *err);
 /*
  * Connects and applies the session settings every confiture session uses, so that text
  * values print and parse alike on both sides: DateStyle ISO, IntervalStyle postgres,
- * extra_float_digits 3, TimeZone UTC, bytea_output hex, and client_encoding when not NULL.
- * application_name is set when not NULL. On failure returns NULL with err set (code
+ * extra_float_digits 3, TimeZone UTC, bytea_output hex, and client_encoding when not NULL;
+ * and no statement_timeout or idle_in_transaction_session_timeout, whatever the server's
+ * defaults (a long COPY, a held snapshot). Server notices go to the debug log. A
+ * connect_timeout in conninfo wins over the default of 10 s. application_name is set when
+ * not NULL. On failure returns NULL with err set (code
  * "connect", exit code EXIT_CODE_CONNECT), naming `what` ("source", "target") and the
  * redacted DSN, with a hint for the usual causes (server down, bad password, pg_hba).
  */
