@@ -775,55 +775,17 @@ s_convert(s_parser_t *p, yaml_node_t *node, int depth)
     return out;
 }
 
-/* True when a and b hold the same value (maps compared regardless of order; NULL and an
- * empty map are the same: no options). */
+/* True when two rules' options are the same (keys in any order); no options and an empty
+ * map are the same. */
 static bool
-s_value_equal(const value_t *a, const value_t *b)
+s_options_equal(const value_t *a, const value_t *b)
 {
-    value_type_t t = value_type(a);
+    bool a_none = a == NULL || (value_type(a) == VALUE_MAP && value_size(a) == 0);
+    bool b_none = b == NULL || (value_type(b) == VALUE_MAP && value_size(b) == 0);
 
-    if (a == NULL || b == NULL) {
-        const value_t *other = a != NULL ? a : b;
-
-        return other == NULL || (value_type(other) == VALUE_MAP && value_size(other) == 0);
-    }
-    if (t != value_type(b))
-        return false;
-    switch (t) {
-    case VALUE_NIL:
-        return true;
-    case VALUE_BOOL:
-        return value_bool(a, false) == value_bool(b, false);
-    case VALUE_INT:
-        return value_int(a, 0) == value_int(b, 0);
-    case VALUE_DOUBLE: {
-        double x = value_double(a, 0), y = value_double(b, 0);
-
-        return x == y || (isnan(x) && isnan(y));
-    }
-    case VALUE_STRING:
-        return value_string_len(a) == value_string_len(b) &&
-               memcmp(value_string(a, ""), value_string(b, ""), value_string_len(a)) == 0;
-    case VALUE_ARRAY:
-        if (value_size(a) != value_size(b))
-            return false;
-        for (size_t i = 0; i < value_size(a); i++) {
-            if (!s_value_equal(value_at(a, i), value_at(b, i)))
-                return false;
-        }
-        return true;
-    case VALUE_MAP:
-        if (value_size(a) != value_size(b))
-            return false;
-        for (size_t i = 0; i < value_size(a); i++) {
-            const value_t *other = value_map_get(b, value_map_key_at(a, i));
-
-            if (other == NULL || !s_value_equal(value_map_value_at(a, i), other))
-                return false;
-        }
-        return true;
-    }
-    return false;
+    if (a_none || b_none)
+        return a_none && b_none;
+    return value_equal(a, b);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1125,7 +1087,7 @@ s_domain_alike(s_parser_t *p, const char *name, const rule_t *a, const rule_t *b
                   "them the same seed (or none), or split the domain",
                   "domain %s mixes seeds: %s (line %d) and %s (line %d) differ", name, an, a->line,
                   bn, b->line);
-    else if (!s_value_equal(a->options, b->options))
+    else if (!s_options_equal(a->options, b->options))
         s_problem(p, &entry->start_mark,
                   "the columns of a domain must be masked alike to give the same output: give "
                   "them the same options, or split the domain",

@@ -740,3 +740,47 @@ value_to_json(const value_t *v)
     s_json_value(&b, v);
     return b.data;
 }
+
+bool
+value_equal(const value_t *a, const value_t *b)
+{
+    value_type_t t = value_type(a);
+
+    if (t != value_type(b))
+        return false;
+    switch (t) {
+    case VALUE_NIL:
+        return true;
+    case VALUE_BOOL:
+        return value_bool(a, false) == value_bool(b, false);
+    case VALUE_INT:
+        return value_int(a, 0) == value_int(b, 0);
+    case VALUE_DOUBLE: {
+        double x = value_double(a, 0), y = value_double(b, 0);
+
+        return x == y || (isnan(x) && isnan(y));
+    }
+    case VALUE_STRING:
+        return value_string_len(a) == value_string_len(b) &&
+               memcmp(value_string(a, ""), value_string(b, ""), value_string_len(a)) == 0;
+    case VALUE_ARRAY:
+        if (value_size(a) != value_size(b))
+            return false;
+        for (size_t i = 0; i < value_size(a); i++) {
+            if (!value_equal(value_at(a, i), value_at(b, i)))
+                return false;
+        }
+        return true;
+    case VALUE_MAP:
+        if (value_size(a) != value_size(b))
+            return false;
+        for (size_t i = 0; i < value_size(a); i++) {
+            const value_t *other = value_map_get(b, value_map_key_at(a, i));
+
+            if (other == NULL || !value_equal(value_map_value_at(a, i), other))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}

@@ -86,6 +86,13 @@ double value_map_double(const value_t *map, const char *key, double dflt);
 bool value_map_bool(const value_t *map, const char *key, bool dflt);
 
 /*
+ * True when a and b hold the same value: same types, equal scalars (doubles by value, NaN
+ * equal to NaN), strings byte for byte, arrays item by item, maps with the same keys and
+ * equal values in any order. A NULL pointer is nil.
+ */
+bool value_equal(const value_t *a, const value_t *b);
+
+/*
  * Serializes v as compact JSON (one line, no trailing newline). Strings are escaped per
  * RFC 8259 (control characters as \u00XX; invalid UTF-8 bytes as \ufffd); doubles that are
  * NaN or infinite become null; doubles print with up to 17 significant digits.

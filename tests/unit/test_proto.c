@@ -12,7 +12,8 @@
 #include "common/value.h"
 #include "proto/proto.h"
 
-/* Deep equality of two values; doubles compare by bit pattern (so NaN equals NaN). */
+/* Identity of two values, stricter than value_equal: map keys in the same order and doubles
+ * by bit pattern (-0.0 is not 0.0), since the codec must keep both. */
 static bool
 s_equal(const value_t *a, const value_t *b)
 {

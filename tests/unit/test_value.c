@@ -471,6 +471,48 @@ END_TEST
 
 Suite *test_value_suite(void);
 
+/* Same value: maps in any order, doubles by value with NaN equal to NaN, NULL is nil. */
+START_TEST(test_value_equal)
+{
+    value_t *a = value_new_map(), *b = value_new_map(), *list;
+
+    value_map_put_int(a, "n", 12);
+    value_map_put_string(a, "s", "x\0y");
+    value_map_put_double(a, "nan", NAN);
+    value_map_put_double(a, "zero", 0.0);
+    list = value_new_array();
+    value_array_push(list, value_new_bool(true));
+    value_array_push(list, value_new_nil());
+    value_map_put(a, "list", list);
+    /* the same entries in another order */
+    value_map_put(b, "list", value_dup(value_map_get(a, "list")));
+    value_map_put_double(b, "zero", -0.0);
+    value_map_put_double(b, "nan", NAN);
+    value_map_put(b, "s", value_new_stringn("x\0y", 3));
+    value_map_put_int(b, "n", 12);
+    /* value_new_string stops at the NUL: put a's the same way */
+    value_map_put(a, "s", value_new_stringn("x\0y", 3));
+    ck_assert(value_equal(a, b));
+    ck_assert(value_equal(b, a));
+    ck_assert(value_equal(NULL, NULL));
+    ck_assert(value_equal(NULL, value_map_get(a, "missing")));
+    /* each difference counts */
+    value_map_put(b, "s", value_new_stringn("x\0z", 3));
+    ck_assert(!value_equal(a, b));
+    value_map_put(b, "s", value_new_stringn("x\0y", 3));
+    value_map_put_double(b, "n", 12.0); /* int 12 is not double 12.0 */
+    ck_assert(!value_equal(a, b));
+    value_map_put_int(b, "n", 12);
+    value_map_put_int(b, "extra", 1);
+    ck_assert(!value_equal(a, b));
+    ck_assert(!value_equal(a, NULL));
+    value_array_push(list, value_new_int(1));
+    ck_assert(!value_equal(value_map_get(a, "list"), value_map_get(b, "list")));
+    value_destroy(&a);
+    value_destroy(&b);
+}
+END_TEST
+
 Suite *
 test_value_suite(void)
 {
@@ -490,6 +532,7 @@ test_value_suite(void)
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_json_nested);
     tcase_add_test(tc, test_json_long_string);
+    tcase_add_test(tc, test_value_equal);
     suite_add_tcase(suite, tc);
     return suite;
 }
