@@ -31,7 +31,7 @@ LIB_SRC := $(filter-out $(MAINS),$(wildcard common/*.c proto/*.c coordinator/*.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libconfiture.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o $(BUILD)/tests/unit/testdir.o
 BINS := bin/confiture bin/confiture-coordinator bin/confiture-worker
 
 .PHONY: all check unit valgrind integration bench demo lint format install clean fuzz

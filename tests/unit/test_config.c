@@ -5,7 +5,6 @@
  * files into it; the teardown removes them.
  */
 #include <check.h>
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,52 +15,15 @@
 
 #include "common/config.h"
 #include "common/exitcodes.h"
-
-static char s_dir[PATH_MAX]; /* this test's environment directory */
+#include "testdir.h"
 
 static void
 s_setup(void)
 {
-    const char *tmp = getenv("TMPDIR");
-
-    snprintf(s_dir, sizeof(s_dir), "%s/confiture-config-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(s_dir));
+    testdir_create("config");
 }
 
-static void
-s_teardown(void)
-{
-    DIR *d = opendir(s_dir);
-    struct dirent *entry;
-    char path[PATH_MAX + 256];
-
-    if (d == NULL)
-        return;
-    while ((entry = readdir(d)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", s_dir, entry->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(s_dir);
-}
-
-/* Writes text to s_dir/file. */
-static void
-s_write(const char *file, const char *text)
-{
-    char path[PATH_MAX + 256];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", s_dir, file);
-    f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fputs(text, f) >= 0, 1);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-/* Resolves name in s_dir, expecting success; returns the conninfo (caller frees). */
+/* Resolves name in testdir_path(), expecting success; returns the conninfo (caller frees). */
 static char *
 s_resolve_ok(const char *name)
 {
@@ -70,37 +32,37 @@ s_resolve_ok(const char *name)
     int rc;
 
     err_clear(&err);
-    rc = config_resolve(name, s_dir, &conninfo, &err);
+    rc = config_resolve(name, testdir_path(), &conninfo, &err);
     ck_assert_msg(rc == 0, "config_resolve(%s) failed: %s (%s) (%s)", name, err.message, err.detail,
                   err.hint);
     ck_assert_ptr_nonnull(conninfo);
     return conninfo;
 }
 
-/* Resolves name in s_dir, expecting a config error. */
+/* Resolves name in testdir_path(), expecting a config error. */
 static void
 s_resolve_fail(const char *name, err_t *err)
 {
     char *conninfo = (char *) "untouched";
 
     err_clear(err);
-    ck_assert_int_eq(config_resolve(name, s_dir, &conninfo, err), -1);
+    ck_assert_int_eq(config_resolve(name, testdir_path(), &conninfo, err), -1);
     ck_assert_ptr_null(conninfo);
     ck_assert_str_eq(err->code, "config");
     ck_assert_int_eq(err->exit_code, EXIT_CODE_CONFIG);
     ck_assert(err_isset(err));
 }
 
-/* Writes s_dir/prod.yaml, resolves "prod" expecting an error whose message is
- * "<s_dir>/prod.yaml<suffix>". */
+/* Writes testdir_path()/prod.yaml, resolves "prod" expecting an error whose message is
+ * "<testdir_path()>/prod.yaml<suffix>". */
 static void
 s_expect_file_error(const char *yaml, const char *suffix, err_t *err)
 {
     char want[PATH_MAX + 512];
 
-    s_write("prod.yaml", yaml);
+    testdir_write("prod.yaml", yaml);
     s_resolve_fail("prod", err);
-    snprintf(want, sizeof(want), "%s/prod.yaml%s", s_dir, suffix);
+    snprintf(want, sizeof(want), "%s/prod.yaml%s", testdir_path(), suffix);
     ck_assert_str_eq(err->message, want);
 }
 
@@ -165,18 +127,19 @@ START_TEST(test_url_form)
 {
     char *ci;
 
-    s_write("production.yaml", "# production\n"
-                               "name: production\n"
-                               "database_url: postgresql://app@prod-db:5432/app?sslmode=require\n"
-                               "include_dirs:\n"
-                               "  - db/schema\n"
-                               "exclude_dirs: []\n");
+    testdir_write("production.yaml",
+                  "# production\n"
+                  "name: production\n"
+                  "database_url: postgresql://app@prod-db:5432/app?sslmode=require\n"
+                  "include_dirs:\n"
+                  "  - db/schema\n"
+                  "exclude_dirs: []\n");
     ci = s_resolve_ok("production");
     ck_assert_str_eq(ci, "postgresql://app@prod-db:5432/app?sslmode=require");
     free(ci);
 
     /* quoted, and key=value form inside a file */
-    s_write("kv.yaml", "database_url: 'host=db dbname=app'\n");
+    testdir_write("kv.yaml", "database_url: 'host=db dbname=app'\n");
     ci = s_resolve_ok("kv");
     ck_assert_str_eq(ci, "host=db dbname=app");
     free(ci);
@@ -187,13 +150,13 @@ START_TEST(test_yml_extension)
 {
     char *ci;
 
-    s_write("staging.yml", "database_url: postgres://stage-db/app\n");
+    testdir_write("staging.yml", "database_url: postgres://stage-db/app\n");
     ci = s_resolve_ok("staging");
     ck_assert_str_eq(ci, "postgres://stage-db/app");
     free(ci);
 
     /* .yaml wins when both exist */
-    s_write("staging.yaml", "database_url: postgres://other-db/app\n");
+    testdir_write("staging.yaml", "database_url: postgres://other-db/app\n");
     ci = s_resolve_ok("staging");
     ck_assert_str_eq(ci, "postgres://other-db/app");
     free(ci);
@@ -205,14 +168,14 @@ START_TEST(test_mapping_form)
     char *ci;
     char *pw;
 
-    s_write("prod.yaml", "name: prod\n"
-                         "database:\n"
-                         "  host: prod-db\n"
-                         "  port: 5432\n"
-                         "  name: app\n"
-                         "  user: app owner\n"
-                         "  password: \"it's a \\\\ secret\"\n"
-                         "  sslmode: require\n");
+    testdir_write("prod.yaml", "name: prod\n"
+                               "database:\n"
+                               "  host: prod-db\n"
+                               "  port: 5432\n"
+                               "  name: app\n"
+                               "  user: app owner\n"
+                               "  password: \"it's a \\\\ secret\"\n"
+                               "  sslmode: require\n");
     ci = s_resolve_ok("prod");
     ck_assert_str_eq(ci, "host='prod-db' port='5432' dbname='app' user='app owner' "
                          "password='it\\'s a \\\\ secret' sslmode='require'");
@@ -231,19 +194,20 @@ START_TEST(test_mapping_other_keys)
     char *ci;
 
     /* keys come out in a fixed order; "database" and "dbname" mean name; nulls are skipped */
-    s_write("a.yaml", "database:\n"
-                      "  options: -c search_path=app\n"
-                      "  connect_timeout: 10\n"
-                      "  application_name: confiture\n"
-                      "  database: app\n"
-                      "  password:\n"
-                      "  host: ~\n");
+    testdir_write("a.yaml", "database:\n"
+                            "  options: -c search_path=app\n"
+                            "  connect_timeout: 10\n"
+                            "  application_name: confiture\n"
+                            "  database: app\n"
+                            "  password:\n"
+                            "  host: ~\n");
     ci = s_resolve_ok("a");
     ck_assert_str_eq(ci, "dbname='app' application_name='confiture' connect_timeout='10' "
                          "options='-c search_path=app'");
     free(ci);
 
-    s_write("b.yaml", "database: {dbname: app, sslrootcert: /etc/ca.pem, passfile: /x/.pgpass}\n");
+    testdir_write("b.yaml",
+                  "database: {dbname: app, sslrootcert: /etc/ca.pem, passfile: /x/.pgpass}\n");
     ci = s_resolve_ok("b");
     ck_assert_str_eq(ci, "dbname='app' sslrootcert='/etc/ca.pem' passfile='/x/.pgpass'");
     free(ci);
@@ -302,15 +266,15 @@ START_TEST(test_var_set)
 
     setenv("CONFITURE_T_HOST", "db.example.com", 1);
     setenv("CONFITURE_T_PW", "p@ss w'ord", 1);
-    s_write("url.yaml",
-            "database_url: postgresql://app@${CONFITURE_T_HOST}:5432/app?sslmode=require\n");
+    testdir_write("url.yaml",
+                  "database_url: postgresql://app@${CONFITURE_T_HOST}:5432/app?sslmode=require\n");
     ci = s_resolve_ok("url");
     ck_assert_str_eq(ci, "postgresql://app@db.example.com:5432/app?sslmode=require");
     free(ci);
 
-    s_write("map.yaml", "database:\n"
-                        "  host: ${CONFITURE_T_HOST}\n"
-                        "  password: ${CONFITURE_T_PW}\n");
+    testdir_write("map.yaml", "database:\n"
+                              "  host: ${CONFITURE_T_HOST}\n"
+                              "  password: ${CONFITURE_T_PW}\n");
     ci = s_resolve_ok("map");
     ck_assert_str_eq(ci, "host='db.example.com' password='p@ss w\\'ord'");
     pw = s_parsed(ci, "password");
@@ -325,7 +289,7 @@ START_TEST(test_var_default)
     char *ci;
 
     unsetenv("CONFITURE_T_PORT");
-    s_write("d.yaml", "database:\n  host: db\n  port: ${CONFITURE_T_PORT:-6543}\n");
+    testdir_write("d.yaml", "database:\n  host: db\n  port: ${CONFITURE_T_PORT:-6543}\n");
     ci = s_resolve_ok("d");
     ck_assert_str_eq(ci, "host='db' port='6543'");
     free(ci);
@@ -417,18 +381,18 @@ START_TEST(test_missing_file)
     err_t err;
     char want[PATH_MAX * 2];
 
-    s_write("production.yml", "database_url: postgres://p/app\n");
-    s_write("local.yaml", "database_url: postgres://l/app\n");
-    s_write("local.yml", "database_url: postgres://l/app\n");
-    s_write("README.md", "not an environment\n");
+    testdir_write("production.yml", "database_url: postgres://p/app\n");
+    testdir_write("local.yaml", "database_url: postgres://l/app\n");
+    testdir_write("local.yml", "database_url: postgres://l/app\n");
+    testdir_write("README.md", "not an environment\n");
     s_resolve_fail("staging", &err);
     snprintf(want, sizeof(want), "environment \"staging\" not found: no file %s/staging.yaml",
-             s_dir);
+             testdir_path());
     ck_assert_str_eq(err.message, want);
     snprintf(want, sizeof(want),
              "environments in %s: local, production (or pass a connection string, or "
              "--config-dir DIR)",
-             s_dir);
+             testdir_path());
     ck_assert_str_eq(err.hint, want);
 }
 END_TEST
@@ -450,7 +414,7 @@ START_TEST(test_missing_dir)
     char want[PATH_MAX * 2];
     char *ci = NULL;
 
-    snprintf(dir, sizeof(dir), "%s/nope", s_dir);
+    snprintf(dir, sizeof(dir), "%s/nope", testdir_path());
     err_clear(&err);
     ck_assert_int_eq(config_resolve("staging", dir, &ci, &err), -1);
     snprintf(want, sizeof(want), "environment \"staging\" not found: no directory %s", dir);
@@ -468,7 +432,7 @@ START_TEST(test_default_dir)
 
     /* NULL config_dir means db/environments under the current directory */
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-    ck_assert_int_eq(chdir(s_dir), 0);
+    ck_assert_int_eq(chdir(testdir_path()), 0);
     err_clear(&err);
     ck_assert_int_eq(config_resolve("staging", NULL, &ci, &err), -1);
     ck_assert_str_eq(err.message,
@@ -550,7 +514,7 @@ START_TEST(test_url_empty)
     s_expect_file_error("database_url: ${CONFITURE_T_URL:-}\n", ":1: database_url is empty", &err);
 
     /* an empty database_url gives way to a database: mapping */
-    s_write("m.yaml", "database_url:\ndatabase:\n  host: db\n");
+    testdir_write("m.yaml", "database_url:\ndatabase:\n  host: db\n");
     ci = s_resolve_ok("m");
     ck_assert_str_eq(ci, "host='db'");
     free(ci);
@@ -582,7 +546,7 @@ START_TEST(test_passthrough)
         char *ci = NULL;
 
         err_clear(&err);
-        ck_assert_int_eq(config_resolve(cases[i], s_dir, &ci, &err), 0);
+        ck_assert_int_eq(config_resolve(cases[i], testdir_path(), &ci, &err), 0);
         ck_assert_str_eq(ci, cases[i]);
         ck_assert_ptr_ne(ci, cases[i]);
         free(ci);
@@ -610,7 +574,7 @@ START_TEST(test_invalid_conninfo_hides_password)
         char *ci = NULL;
 
         err_clear(&err);
-        ck_assert_int_eq(config_resolve(cases[i].conninfo, s_dir, &ci, &err), -1);
+        ck_assert_int_eq(config_resolve(cases[i].conninfo, testdir_path(), &ci, &err), -1);
         ck_assert_ptr_null(ci);
         ck_assert_msg(strncmp(err.message, "invalid connection string: ", 27) == 0, "%s",
                       err.message);
@@ -630,23 +594,24 @@ START_TEST(test_invalid_conninfo_message)
 
     /* libpq's words stay when they carry no secret */
     err_clear(&err);
-    ck_assert_int_eq(config_resolve("host=db hots=x password=s3cret", s_dir, &ci, &err), -1);
+    ck_assert_int_eq(config_resolve("host=db hots=x password=s3cret", testdir_path(), &ci, &err),
+                     -1);
     ck_assert_str_eq(err.message, "invalid connection string: invalid connection option \"hots\"");
 
     err_clear(&err);
-    ck_assert_int_eq(config_resolve("host=db dbname", s_dir, &ci, &err), -1);
+    ck_assert_int_eq(config_resolve("host=db dbname", testdir_path(), &ci, &err), -1);
     ck_assert_str_eq(err.message, "invalid connection string: missing \"=\" after \"dbname\" in "
                                   "connection info string");
 
     /* from a file: the file is named, the password is not quoted */
-    s_write("prod.yaml", "database_url: postgresql://app:s3cret@[::1/app\n");
+    testdir_write("prod.yaml", "database_url: postgresql://app:s3cret@[::1/app\n");
     s_resolve_fail("prod", &err);
-    snprintf(want, sizeof(want), "invalid connection string in %s/prod.yaml: ", s_dir);
+    snprintf(want, sizeof(want), "invalid connection string in %s/prod.yaml: ", testdir_path());
     ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "%s", err.message);
     ck_assert_ptr_null(strstr(err.message, "s3cret"));
     ck_assert_str_eq(err.detail, "from database_url at line 1");
 
-    s_write("prod.yaml", "database_url: localhost\n");
+    testdir_write("prod.yaml", "database_url: localhost\n");
     s_resolve_fail("prod", &err);
     ck_assert_ptr_nonnull(strstr(err.message, "missing \"=\" after \"localhost\""));
 }
@@ -711,7 +676,7 @@ START_TEST(test_resolved_password_redacts)
     char *red;
 
     /* what a file resolves to can be redacted and detected */
-    s_write("prod.yaml", "database:\n  host: db\n  password: \"a 'b' \\\\c\"\n");
+    testdir_write("prod.yaml", "database:\n  host: db\n  password: \"a 'b' \\\\c\"\n");
     ci = s_resolve_ok("prod");
     ck_assert(config_has_password(ci));
     red = config_redact(ci);
@@ -730,7 +695,7 @@ test_config_suite(void)
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("config");
 
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, testdir_remove);
     tcase_add_test(tc, test_is_conninfo);
     tcase_add_test(tc, test_url_form);
     tcase_add_test(tc, test_yml_extension);

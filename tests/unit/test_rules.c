@@ -6,7 +6,6 @@
  * the teardown removes them.
  */
 #include <check.h>
-#include <dirent.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,52 +15,13 @@
 #include <unistd.h>
 
 #include "common/exitcodes.h"
+#include "testdir.h"
 #include "common/rules.h"
-
-static char s_dir[PATH_MAX]; /* this test's directory */
 
 static void
 s_setup(void)
 {
-    const char *tmp = getenv("TMPDIR");
-
-    snprintf(s_dir, sizeof(s_dir), "%s/confiture-rules-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(s_dir));
-}
-
-static void
-s_teardown(void)
-{
-    DIR *d = opendir(s_dir);
-    struct dirent *entry;
-    char path[PATH_MAX + 256];
-
-    if (d == NULL)
-        return;
-    while ((entry = readdir(d)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", s_dir, entry->d_name);
-        if (rmdir(path) != 0)
-            unlink(path);
-    }
-    closedir(d);
-    rmdir(s_dir);
-}
-
-/* Writes text to s_dir/file and returns its path (static buffer). */
-static const char *
-s_write(const char *file, const char *text)
-{
-    static char path[PATH_MAX + 256];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", s_dir, file);
-    f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-    ck_assert_int_eq(fclose(f), 0);
-    return path;
+    testdir_create("rules");
 }
 
 /* Parses text, expecting success. */
@@ -729,7 +689,7 @@ START_TEST(test_rules_missing_file)
     rules_t rules;
     err_t err;
 
-    snprintf(path, sizeof(path), "%s/anonymization.yaml", s_dir);
+    snprintf(path, sizeof(path), "%s/anonymization.yaml", testdir_path());
     err_clear(&err);
     ck_assert_int_eq(rules_load(path, &rules, &err), -1);
     ck_assert_str_eq(err.code, "rules");
@@ -742,16 +702,16 @@ START_TEST(test_rules_missing_file)
     rules_free(&rules); /* an empty rules_t is safe to free */
 
     /* a directory is not a rules file */
-    ck_assert_int_eq(rules_load(s_dir, &rules, &err), -1);
+    ck_assert_int_eq(rules_load(testdir_path(), &rules, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "directory"));
 }
 END_TEST
 
 START_TEST(test_rules_load)
 {
-    const char *path = s_write("anonymization.yaml", "users:\n"
-                                                     "  - column: email\n"
-                                                     "    strategy: bogus_name\n");
+    const char *path = testdir_write("anonymization.yaml", "users:\n"
+                                                           "  - column: email\n"
+                                                           "    strategy: bogus_name\n");
     rules_t rules;
     err_t err;
 
@@ -766,10 +726,10 @@ START_TEST(test_rules_load)
     ck_assert_ptr_null(rules.items);
 
     /* an error names the file given */
-    path = s_write("bad.yaml", "users:\n  - column: email\n");
+    path = testdir_write("bad.yaml", "users:\n  - column: email\n");
     ck_assert_int_eq(rules_load(path, &rules, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "bad.yaml:2:5: the rule for"));
-    ck_assert_ptr_nonnull(strstr(err.message, s_dir));
+    ck_assert_ptr_nonnull(strstr(err.message, testdir_path()));
 }
 END_TEST
 
@@ -816,7 +776,7 @@ START_TEST(test_rules_hash)
                      "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
     rules_free(&rules);
 
-    path = s_write("a.yaml", text);
+    path = testdir_write("a.yaml", text);
     ck_assert_int_eq(rules_load(path, &rules, &err), 0);
     memcpy(first, rules.hash, sizeof(first));
     ck_assert_uint_eq(strlen(first), 64);
@@ -832,7 +792,7 @@ START_TEST(test_rules_hash)
     rules_free(&rules);
 
     /* one byte changed (a space that YAML ignores): another hash */
-    path = s_write("a.yaml", "users:\n  - {column: email,  strategy: email}\n");
+    path = testdir_write("a.yaml", "users:\n  - {column: email,  strategy: email}\n");
     ck_assert_int_eq(rules_load(path, &rules, &err), 0);
     memcpy(again, rules.hash, sizeof(again));
     ck_assert_str_ne(again, first);
@@ -876,7 +836,7 @@ test_rules_suite(void)
     Suite *s = suite_create("rules");
     TCase *tc = tcase_create("rules");
 
-    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_checked_fixture(tc, s_setup, testdir_remove);
     tcase_add_test(tc, test_rules_python_format);
     tcase_add_test(tc, test_rules_qualified_names);
     tcase_add_test(tc, test_rules_options_types);
