@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/rules.h"
 
 volatile sig_atomic_t cli_interrupted = 0;
 
@@ -38,6 +39,8 @@ s_usage(FILE *out)
             "Commands:\n"
             "  sync     copy the selected tables from one database into another\n"
             "  verify   compare row counts and checksums of two databases\n"
+            "  anonymize check    check the masking rules against the source, write nothing\n"
+            "  anonymize preview  show rows of a table before and after masking\n"
             "\n"
             "Options (sync and verify):\n"
             "  -f, --from DB            source: environment name or connection string\n"
@@ -55,6 +58,16 @@ s_usage(FILE *out)
             "      --copy-format F      auto (binary where both sides have the same types, the\n"
             "                           default) or text\n"
             "      --coordinator EP     submit to a running coordinator (tcp://host:7400)\n"
+            "\n"
+            "Masking (sync --anonymize, verify --pii, anonymize):\n"
+            "      --anonymize          mask the columns the rules name (needs a key)\n"
+            "      --anonymization-config FILE   the rules (default db/sync/anonymization.yaml)\n"
+            "      --mask-key-file FILE the masking key's file (else CONFITURE_MASK_KEY)\n"
+            "      --mask-key-random    a throwaway random key (output not reproducible)\n"
+            "      --strict             unruled columns that look like PII are errors\n"
+            "      --pii                verify: no masked column holds its source value\n"
+            "      --table T            preview: the table (schema.table)\n"
+            "      --limit N            preview: rows to show (default 10)\n"
             "\n"
             "Exit codes: 0 ok, 1 difference found, 2 usage, 3 configuration, 4 connection,\n"
             "5 schema mismatch, 6 job failed, 70 internal error, 130 interrupted.\n"
@@ -136,20 +149,29 @@ s_bin_dir(char *buf, size_t len)
 int
 main(int argc, char **argv)
 {
-    static const struct option long_options[] = {{"from", required_argument, NULL, 'f'},
-                                                 {"to", required_argument, NULL, 't'},
-                                                 {"config-dir", required_argument, NULL, 'd'},
-                                                 {"tables", required_argument, NULL, 'T'},
-                                                 {"exclude", required_argument, NULL, 'X'},
-                                                 {"workers", required_argument, NULL, 'w'},
-                                                 {"chunk-size", required_argument, NULL, 'S'},
-                                                 {"dry-run", no_argument, NULL, 'n'},
-                                                 {"copy-format", required_argument, NULL, 'K'},
-                                                 {"format", required_argument, NULL, 'F'},
-                                                 {"coordinator", required_argument, NULL, 'C'},
-                                                 {"log-level", required_argument, NULL, 'l'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"config-dir", required_argument, NULL, 'd'},
+        {"tables", required_argument, NULL, 'T'},
+        {"exclude", required_argument, NULL, 'X'},
+        {"workers", required_argument, NULL, 'w'},
+        {"chunk-size", required_argument, NULL, 'S'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"copy-format", required_argument, NULL, 'K'},
+        {"format", required_argument, NULL, 'F'},
+        {"coordinator", required_argument, NULL, 'C'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"anonymize", no_argument, NULL, 'A'},
+        {"anonymization-config", required_argument, NULL, 'R'},
+        {"mask-key-file", required_argument, NULL, 'k'},
+        {"mask-key-random", no_argument, NULL, 'r'},
+        {"strict", no_argument, NULL, 's'},
+        {"pii", no_argument, NULL, 'P'},
+        {"table", required_argument, NULL, 'b'},
+        {"limit", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     static char bin_dir[PATH_MAX];
     cli_options_t o;
     struct sigaction sa;
@@ -162,6 +184,8 @@ main(int argc, char **argv)
     o.workers = (int) sysconf(_SC_NPROCESSORS_ONLN);
     o.log_level = "warn";
     o.copy_format = "auto";
+    o.rules_path = RULES_DEFAULT_PATH;
+    o.limit = 10;
     log_set_program("confiture");
     log_set_level(LOG_LEVEL_WARN);
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -171,12 +195,20 @@ main(int argc, char **argv)
     }
     o.command = argv[1];
     o.format = s_prescan_format(argc, argv);
-    if (strcmp(o.command, "sync") != 0 && strcmp(o.command, "verify") != 0)
-        return s_usage_error(&o, "commands are sync and verify; see confiture --help",
+    if (strcmp(o.command, "sync") != 0 && strcmp(o.command, "verify") != 0 &&
+        strcmp(o.command, "anonymize") != 0)
+        return s_usage_error(&o, "commands are sync, verify and anonymize; see confiture --help",
                              "unknown command \"%s\"", o.command);
+    optind = 2;
+    if (strcmp(o.command, "anonymize") == 0) {
+        if (argc < 3 || (strcmp(argv[2], "check") != 0 && strcmp(argv[2], "preview") != 0))
+            return s_usage_error(&o, "confiture anonymize check --from production",
+                                 "anonymize needs a subcommand: check or preview");
+        o.subcommand = argv[2];
+        optind = 3;
+    }
     o.tables = value_new_array();
     o.exclude = value_new_array();
-    optind = 2;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "f:t:d:w:l:h", long_options, NULL)) != -1) {
         switch (c) {
@@ -234,6 +266,34 @@ main(int argc, char **argv)
             log_set_level(level);
             o.log_level = optarg;
             break;
+        case 'A':
+            o.anonymize = true;
+            break;
+        case 'R':
+            o.rules_path = optarg;
+            o.anonymize = true;
+            break;
+        case 'k':
+            o.mask_key_file = optarg;
+            break;
+        case 'r':
+            o.mask_key_random = true;
+            break;
+        case 's':
+            o.strict = true;
+            break;
+        case 'P':
+            o.pii = true;
+            break;
+        case 'b':
+            o.table = optarg;
+            break;
+        case 'L':
+            o.limit = atoi(optarg);
+            if (o.limit < 1 || o.limit > 100000)
+                return s_usage_error(&o, NULL, "--limit must be between 1 and 100000, not \"%s\"",
+                                     optarg);
+            break;
         case 'h':
             s_usage(stdout);
             return EXIT_CODE_OK;
@@ -243,9 +303,26 @@ main(int argc, char **argv)
     }
     if (optind < argc)
         return s_usage_error(&o, NULL, "unexpected argument \"%s\"", argv[optind]);
-    if (o.from == NULL || o.to == NULL)
+    if (o.from == NULL || (o.to == NULL && o.subcommand == NULL))
         return s_usage_error(&o, "confiture sync --from production --to staging",
                              "%s needs --from and --to", o.command);
+    if (o.mask_key_file != NULL && o.mask_key_random)
+        return s_usage_error(&o, "a key file gives a reproducible masking, a random key does not",
+                             "--mask-key-file and --mask-key-random exclude each other");
+    if ((o.mask_key_file != NULL || o.mask_key_random || o.strict) && !o.anonymize &&
+        o.subcommand == NULL && !o.pii)
+        return s_usage_error(&o, "confiture sync --from production --to staging --anonymize",
+                             "--mask-key-file, --mask-key-random and --strict go with --anonymize");
+    if (o.pii && strcmp(o.command, "verify") != 0)
+        return s_usage_error(&o, NULL, "--pii is an option of verify");
+    if (o.subcommand != NULL && strcmp(o.subcommand, "preview") == 0 && o.table == NULL)
+        return s_usage_error(&o, "confiture anonymize preview --from production --table users",
+                             "anonymize preview needs --table");
+    if (o.anonymize && o.coordinator != NULL && o.mask_key_random)
+        return s_usage_error(&o,
+                             "give the coordinator's workers and this command the same "
+                             "CONFITURE_MASK_KEY or --mask-key-file",
+                             "--mask-key-random works only without --coordinator");
     s_bin_dir(bin_dir, sizeof(bin_dir));
     o.bin_dir = bin_dir;
 
@@ -255,7 +332,12 @@ main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    rc = strcmp(o.command, "sync") == 0 ? cli_sync(&o) : cli_verify(&o);
+    if (strcmp(o.command, "sync") == 0)
+        rc = cli_sync(&o);
+    else if (strcmp(o.command, "verify") == 0)
+        rc = cli_verify(&o);
+    else
+        rc = cli_anonymize(&o);
     value_destroy(&o.tables);
     value_destroy(&o.exclude);
     return rc;

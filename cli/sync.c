@@ -133,6 +133,8 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
     }
     for (int i = 0; i < o->workers; i++) {
         snprintf(name, sizeof(name), "local-%d", i + 1);
+        /* The masking key reaches the workers as CONFITURE_MASK_KEY in their environment
+         * (inherited), or as the path of its file: never on a command line. */
         char *argv[] = {worker,
                         "--connect",
                         p->work,
@@ -143,6 +145,8 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
                         (char *) o->config_dir,
                         "--log-level",
                         (char *) o->log_level,
+                        o->anonymize && o->mask_key_file ? "--mask-key-file" : NULL,
+                        (char *) o->mask_key_file,
                         NULL};
 
         if (s_spawn(p, worker, argv, err) != 0)
@@ -214,6 +218,18 @@ s_coordinator_gone(private_t *p)
 }
 
 static void
+s_print_masking(const value_t *masking)
+{
+    if (masking == NULL)
+        return;
+    printf("masking: %lld columns in %lld tables (rules %.12s, key %s)\n",
+           (long long) value_map_int(masking, "columns", 0),
+           (long long) value_map_int(masking, "tables", 0),
+           value_map_string(masking, "rules_hash", ""),
+           value_map_string(masking, "key_fingerprint", ""));
+}
+
+static void
 s_print_plan(const value_t *plan)
 {
     const value_t *tables = value_map_get(plan, "tables");
@@ -237,6 +253,7 @@ s_print_plan(const value_t *plan)
            (long long) value_map_int(plan, "constraints", 0),
            (long long) value_map_int(plan, "foreign_keys", 0),
            (long long) value_map_int(plan, "sequences", 0));
+    s_print_masking(value_map_get(plan, "masking"));
     printf("dry run: nothing was changed\n");
 }
 
@@ -259,6 +276,8 @@ s_summary_json(const value_t *result, const char *command)
     value_map_put_double(doc, "seconds", value_map_double(result, "seconds", 0));
     if (value_map_get(result, "differences") != NULL)
         value_map_put(doc, "differences", value_dup(value_map_get(result, "differences")));
+    if (value_map_get(result, "masking") != NULL)
+        value_map_put(doc, "masking", value_dup(value_map_get(result, "masking")));
     if (value_map_get(result, "error") != NULL)
         value_map_put(doc, "error", value_dup(value_map_get(result, "error")));
     return doc;
@@ -301,6 +320,15 @@ s_report(const cli_options_t *o, const value_t *result, progress_t *progress, bo
                (long long) value_map_int(result, "chunks_done", 0), ", ",
                (long long) value_map_int(result, "chunks_skipped", 0), progress_restored(progress),
                (long long) value_map_int(result, "sequences", 0));
+        if (value_map_get(result, "masking") != NULL) {
+            const value_t *m = value_map_get(result, "masking");
+
+            printf("masked %lld columns with key %s; leak scan: no masked column holds a source "
+                   "value (%zu not compared)\n",
+                   (long long) value_map_int(m, "columns", 0),
+                   value_map_string(m, "key_fingerprint", ""),
+                   value_size(value_map_get(m, "not_compared")));
+        }
     }
     if (ok)
         return EXIT_CODE_OK;
@@ -319,6 +347,40 @@ s_report(const cli_options_t *o, const value_t *result, progress_t *progress, bo
     return (int) value_map_int(error, "exit_code", EXIT_CODE_FAILED);
 }
 
+/*
+ * The masking part of the job spec: the rules file's text (rules are not secret; the
+ * coordinator parses and checks them against the catalogs) and the key's fingerprint. The
+ * key itself stays here and in the workers. Returns the map, or NULL with err set.
+ */
+static value_t *
+s_masking(const cli_options_t *o, err_t *err)
+{
+    rules_t rules;
+    mask_key_t key;
+    char fingerprint[MASK_FINGERPRINT_LEN + 1], *text = NULL;
+    value_t *masking;
+
+    if (cli_read_rules(o, &rules, &text, err) != 0)
+        return NULL;
+    if (cli_mask_key(o, &key, fingerprint, err) != 0) {
+        rules_free(&rules);
+        free(text);
+        return NULL;
+    }
+    mask_key_wipe(&key);
+    masking = value_new_map();
+    value_map_put_string(masking, "rules", text);
+    value_map_put_string(masking, "rules_path", rules.path);
+    value_map_put_string(masking, "rules_hash", rules.hash);
+    value_map_put_string(masking, "key_fingerprint", fingerprint);
+    value_map_put_bool(masking, "strict", o->strict);
+    log_debug("masking with %zu rules from %s (hash %.12s), key %s", rules.count, rules.path,
+              rules.hash, fingerprint);
+    rules_free(&rules);
+    free(text);
+    return masking;
+}
+
 int
 cli_sync(const cli_options_t *o)
 {
@@ -327,7 +389,7 @@ cli_sync(const cli_options_t *o)
     char *source = NULL, *target = NULL;
     zsock_t *sock = NULL;
     progress_t *progress = NULL;
-    value_t *spec = NULL, *plan = NULL;
+    value_t *spec = NULL, *plan = NULL, *masking = NULL;
     int64_t last_heard;
     bool aborted = false, submitted = false;
     err_t err;
@@ -336,12 +398,23 @@ cli_sync(const cli_options_t *o)
     memset(&priv, 0, sizeof(priv));
     err_clear(&err);
     zsys_handler_set(NULL);
+    if (o->anonymize) {
+        masking = s_masking(o, &err);
+        if (masking == NULL)
+            return cli_fail(o, &err);
+    } else if (private_mode) {
+        /* nothing to mask: our workers need no key (and must not fail on a bad one) */
+        unsetenv(MASK_KEY_ENV);
+    }
     source = s_reference(o, o->from, "CONFITURE_SOURCE_DSN", private_mode, &err);
-    if (source == NULL)
+    if (source == NULL) {
+        value_destroy(&masking);
         return cli_fail(o, &err);
+    }
     target = s_reference(o, o->to, "CONFITURE_TARGET_DSN", private_mode, &err);
     if (target == NULL) {
         free(source);
+        value_destroy(&masking);
         return cli_fail(o, &err);
     }
     if (private_mode && s_start_private(o, &priv, &err) != 0) {
@@ -365,6 +438,10 @@ cli_sync(const cli_options_t *o)
     value_map_put_int(spec, "chunk_size", o->chunk_size);
     value_map_put_bool(spec, "dry_run", o->dry_run);
     value_map_put_string(spec, "copy_format", o->copy_format);
+    if (masking != NULL) {
+        value_map_put(spec, "masking", masking);
+        masking = NULL;
+    }
     proto_send(sock, NULL, PROTO_SUBMIT, spec);
     submitted = true;
 
@@ -419,6 +496,8 @@ cli_sync(const cli_options_t *o)
             if (strcmp(value_map_string(body, "event", ""), "plan") == 0) {
                 value_destroy(&plan);
                 plan = value_dup(body);
+                cli_print_mask_warnings(o,
+                                        value_map_get(value_map_get(plan, "masking"), "warnings"));
             }
             progress_event(progress, body);
         } else if (strcmp(command, PROTO_ERROR) == 0) {
@@ -451,6 +530,7 @@ done:
         s_stop_private(&priv, submitted);
     value_destroy(&spec);
     value_destroy(&plan);
+    value_destroy(&masking);
     free(source);
     free(target);
     return rc;

@@ -3,7 +3,9 @@
  */
 #include "common/buf.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* The first allocation; later ones double. */
@@ -43,6 +45,24 @@ buf_grow(buf_t *b, size_t extra)
         abort();
     b->data = data;
     b->cap = cap;
+}
+
+void
+buf_appendf(buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        abort();
+    buf_reserve(b, (size_t) n + 1);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t) n;
 }
 
 char *

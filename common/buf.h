@@ -71,6 +71,9 @@ buf_append_str(buf_t *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
+/* Appends printf-style formatted text (without a NUL). */
+void buf_appendf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Returns the bytes as a NUL-terminated string the caller owns (never NULL, "" when empty)
  * and leaves b empty, with no memory. */
 char *buf_detach_string(buf_t *b);

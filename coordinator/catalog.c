@@ -123,7 +123,11 @@ static const char *s_columns_sql =
     "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
     "       a.attgenerated <> '', "
     "       (t.oid < 16384 OR t.typtype = 'e' "
-    "        OR (t.typtype = 'd' AND t.typbasetype < 16384 AND t.typbasetype <> 0)) "
+    "        OR (t.typtype = 'd' AND t.typbasetype < 16384 AND t.typbasetype <> 0)), "
+    "       CASE WHEN t.typtype = 'd' "
+    "            THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) "
+    "            ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END, "
+    "       a.attnotnull "
     "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
     "WHERE a.attrelid = ANY($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
     "ORDER BY a.attrelid, a.attnum";
@@ -223,6 +227,8 @@ catalog_read_source(PGconn *conn, cat_source_t *src, err_t *err)
             t->columns[c].type = pgutil_strdup(res, first + c, 2);
             t->columns[c].generated = s_bool(res, first + c, 3);
             t->columns[c].portable = s_bool(res, first + c, 4);
+            t->columns[c].base_type = pgutil_strdup(res, first + c, 5);
+            t->columns[c].not_null = s_bool(res, first + c, 6);
         }
     }
     PQclear(res);
@@ -263,6 +269,7 @@ catalog_free_source(cat_source_t *src)
         for (int c = 0; c < t->ncolumns; c++) {
             free(t->columns[c].name);
             free(t->columns[c].type);
+            free(t->columns[c].base_type);
         }
         free(t->columns);
         free(t->key);
@@ -283,7 +290,8 @@ static const char *s_target_tables_sql =
 static const char *s_target_columns_sql =
     "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
     "       a.attgenerated <> '', "
-    "       a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' "
+    "       a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '', "
+    "       a.attnotnull "
     "FROM pg_catalog.pg_attribute a "
     "WHERE a.attrelid = ANY($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
     "ORDER BY a.attrelid, a.attnum";
@@ -461,6 +469,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
             t->columns[c].type = pgutil_strdup(res, first + c, 2);
             t->columns[c].generated = s_bool(res, first + c, 3);
             t->columns[c].required = s_bool(res, first + c, 4);
+            t->columns[c].not_null = s_bool(res, first + c, 5);
         }
     }
     PQclear(res);

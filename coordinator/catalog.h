@@ -18,10 +18,12 @@
 #include "common/value.h"
 
 typedef struct cat_column {
-    char *name;     /* column name, unquoted */
-    char *type;     /* format_type() on the source */
-    bool generated; /* generated column on the source */
-    bool portable;  /* binary COPY output can be read by another cluster */
+    char *name;      /* column name, unquoted */
+    char *type;      /* format_type() on the source */
+    bool generated;  /* generated column on the source */
+    bool portable;   /* binary COPY output can be read by another cluster */
+    char *base_type; /* type, or a domain's base type: what masking checks against */
+    bool not_null;   /* NOT NULL on the source */
 } cat_column_t;
 
 typedef struct cat_table {
@@ -68,6 +70,7 @@ typedef struct cat_target_column {
     char *type;     /* format_type() on the target */
     bool generated; /* generated on the target: never copied into */
     bool required;  /* NOT NULL, no default, not identity: must come from the source */
+    bool not_null;  /* NOT NULL */
 } cat_target_column_t;
 
 /* A selected table as found on the target. */

@@ -39,6 +39,8 @@ typedef struct peer {
     int credit;        /* tasks it asked for and has not been given */
     int64_t pid;       /* process id it said hello with: another one means a restart */
     int64_t last_seen; /* ms, monotonic */
+    char mask_key[32]; /* fingerprint of its masking key, "" without one */
+    bool mismatch;     /* told that its key does not fit the running job */
 } peer_t;
 
 typedef struct coord {
@@ -104,6 +106,28 @@ s_error_body(const err_t *err)
     value_map_put_string(body, "hint", err->hint);
     value_map_put_int(body, "exit_code", err->exit_code);
     return body;
+}
+
+/*
+ * A worker joins the running job's scheduler, with its credit, when it can run every task of
+ * the job: a masked job needs the masking key whose fingerprint the job names, so that every
+ * chunk is masked alike. A worker with another key (or none) gets no task of that job.
+ */
+static void
+s_join(coord_t *c, peer_t *peer, int64_t now)
+{
+    const char *key = job_mask_key(c->job);
+
+    if (key != NULL && strcmp(peer->mask_key, key) != 0) {
+        if (!peer->mismatch)
+            log_warn("worker %s has %s%s, job %s masks with key %s: it gets no task of this job",
+                     peer->id, peer->mask_key[0] ? "masking key " : "no masking key",
+                     peer->mask_key, job_id(c->job), key);
+        peer->mismatch = true;
+        return;
+    }
+    sched_worker_join(c->sched, peer->id, now);
+    sched_worker_set_credit(c->sched, peer->id, peer->credit, now);
 }
 
 /* ---------------------------------------------------------------- job lifecycle */
@@ -180,6 +204,39 @@ s_finish_job(coord_t *c)
         s_fail_job(c);
         return;
     }
+    if (rc == 2) {
+        const value_t *leaks = value_map_get(value_map_get(summary, "masking"), "leaks");
+        value_t *error = value_new_map();
+        char detail[2048] = "";
+        size_t len = 0;
+
+        for (size_t i = 0; i < value_size(leaks) && len < sizeof(detail) - 1; i++) {
+            const value_t *l = value_at(leaks, i);
+            int n = snprintf(detail + len, sizeof(detail) - len,
+                             "%s%s.%s (%s) holds its source value in %lld of %lld rows",
+                             i ? "\n" : "", value_map_string(l, "table", ""),
+                             value_map_string(l, "column", ""), value_map_string(l, "strategy", ""),
+                             (long long) value_map_int(l, "equal", 0),
+                             (long long) value_map_int(l, "checked", 0));
+
+            if (n < 0)
+                break;
+            len += (size_t) n < sizeof(detail) - len ? (size_t) n : sizeof(detail) - len - 1;
+        }
+        snprintf(c->failure, sizeof(c->failure),
+                 "PII leak: %zu masked column%s of the target "
+                 "still hold source values",
+                 value_size(leaks), value_size(leaks) == 1 ? "" : "s");
+        value_map_put_string(error, "code", "pii_leak");
+        value_map_put_string(error, "message", c->failure);
+        value_map_put_string(error, "detail", detail);
+        value_map_put_string(error, "hint",
+                             "do not hand this target out: check those columns' rules "
+                             "(docs/masking.md), then sync again");
+        value_map_put_int(error, "exit_code", EXIT_CODE_DIFFERENT);
+        s_end_job(c, false, 1, summary, error);
+        return;
+    }
     if (rc == 1) {
         value_t *error = value_new_map();
 
@@ -248,8 +305,8 @@ s_submit(coord_t *c, zframe_t *client, const value_t *spec)
         sched_new(c->options->max_attempts, c->options->worker_timeout_ms, c->options->lease_ms);
     job_schedule(c->job, c->sched);
     for (peer_t *p = zhashx_first(c->peers); p != NULL; p = zhashx_next(c->peers)) {
-        sched_worker_join(c->sched, p->id, s_now());
-        sched_worker_set_credit(c->sched, p->id, p->credit, s_now());
+        p->mismatch = false;
+        s_join(c, p, s_now());
     }
     body = value_new_map();
     value_map_put_string(body, "event", "phase");
@@ -300,11 +357,12 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
         peer->pid = pid;
         peer->credit = credit;
         peer->last_seen = now;
+        snprintf(peer->mask_key, sizeof(peer->mask_key), "%s",
+                 value_map_string(body, "mask_key", ""));
         if (c->sched != NULL) {
             if (restarted)
                 sched_worker_leave(c->sched, id);
-            sched_worker_join(c->sched, id, now);
-            sched_worker_set_credit(c->sched, id, credit, now);
+            s_join(c, peer, now);
         }
         return;
     }
@@ -343,9 +401,7 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
         }
     } else if (strcmp(command, PROTO_DONE) == 0) {
         if (s_task_of_job(c, body, &task, &attempt) && sched_done(c->sched, task, attempt) == 0) {
-            value_t *event = job_task_done(c->job, task, value_map_int(body, "rows", 0),
-                                           value_map_int(body, "bytes", 0),
-                                           value_map_bool(body, "skipped", false));
+            value_t *event = job_task_done(c->job, task, body);
 
             log_debug("%s: done by %s (%lld rows)", job_task_label(c->job, task), id,
                       (long long) value_map_int(body, "rows", 0));
@@ -502,6 +558,41 @@ s_read_ctl(coord_t *c)
     }
 }
 
+/*
+ * A masked job that no worker can run (every worker has another key, or none) would wait
+ * forever: past the worker timeout, it fails and says which keys there are.
+ */
+static void
+s_check_keys(coord_t *c)
+{
+    const char *key = job_mask_key(c->job);
+    char seen[512] = "";
+    size_t len = 0;
+
+    if (key == NULL || sched_worker_count(c->sched) > 0 || zhashx_size(c->peers) == 0 ||
+        s_now() - c->started < c->options->worker_timeout_ms)
+        return;
+    for (peer_t *p = zhashx_first(c->peers); p != NULL && len < sizeof(seen) - 1;
+         p = zhashx_next(c->peers)) {
+        int n = snprintf(seen + len, sizeof(seen) - len, "%s%s: %s", len ? ", " : "", p->id,
+                         p->mask_key[0] ? p->mask_key : "no key");
+
+        if (n < 0)
+            break;
+        len += (size_t) n < sizeof(seen) - len ? (size_t) n : sizeof(seen) - len - 1;
+    }
+    snprintf(c->failure, sizeof(c->failure),
+             "no worker has the masking key of this job (fingerprint %s)", key);
+    c->failure_error = value_new_map();
+    value_map_put_string(c->failure_error, "code", "mask_key");
+    value_map_put_string(c->failure_error, "message", c->failure);
+    value_map_put_string(c->failure_error, "detail", seen);
+    value_map_put_string(c->failure_error, "hint",
+                         "start the workers with the same CONFITURE_MASK_KEY or --mask-key-file "
+                         "as this command");
+    value_map_put_int(c->failure_error, "exit_code", EXIT_CODE_CONFIG);
+}
+
 /* ---------------------------------------------------------------- the loop */
 
 static void
@@ -617,6 +708,8 @@ coordinator_run(const coordinator_options_t *options, volatile sig_atomic_t *sto
             continue;
         }
         sched_tick(c.sched, s_now(), s_on_sched_event, &c);
+        if (c.failure[0] == '\0')
+            s_check_keys(&c);
         if (c.failure[0] != '\0')
             s_fail_job(&c);
         else if (sched_all_done(c.sched))

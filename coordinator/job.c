@@ -38,7 +38,9 @@
 #include "common/log.h"
 #include "common/pgutil.h"
 #include "coordinator/catalog.h"
+#include "coordinator/maskplan.h"
 #include "coordinator/planner.h"
+#include "worker/mask.h"
 
 #define MAX_CHUNKS_PER_TABLE 2000
 
@@ -48,10 +50,12 @@ typedef enum task_kind {
     KIND_CONSTRAINT,
     KIND_FK,
     KIND_FINISH,
-    KIND_VALIDATE
+    KIND_VALIDATE,
+    KIND_LEAKSCAN
 } task_kind_t;
 
-static const char *s_kind_names[] = {"copy", "index", "constraint", "fk", "finish", "validate"};
+static const char *s_kind_names[] = {"copy",   "index",    "constraint", "fk",
+                                     "finish", "validate", "leakscan"};
 
 typedef struct job_task {
     task_kind_t kind;  /* what it does */
@@ -76,26 +80,33 @@ typedef struct job_table {
     int64_t counted;   /* rows counted on the target at the end, -1 before */
     const char *split; /* how it was cut: "id (histogram)", "ctid", "whole table" */
     bool binary;       /* binary COPY format */
+    int masked;        /* columns masked */
 } job_table_t;
 
 struct job {
-    char id[48];          /* job id: UTC time and random suffix */
-    value_t *spec;        /* the submitted spec (no secrets) */
-    char *source_display; /* redacted source, for the ledger */
-    bool dry_run;         /* plan only */
-    int64_t chunk_size;   /* bytes per chunk */
-    PGconn *snap;         /* source connection holding the snapshot */
-    char *snapshot;       /* exported snapshot id */
-    PGconn *tgt;          /* target connection of the coordinator */
-    cat_source_t src;     /* source catalog */
-    cat_target_t tgt_cat; /* target catalog */
-    job_table_t *tables;  /* per source table, parallel to src.tables */
-    job_task_t *tasks;    /* the plan */
-    int ntasks;           /* number of tasks */
-    int ncopy;            /* of which copy tasks */
-    char **sequences;     /* quoted sequence names to set at the end */
-    int nsequences;       /* number of them */
-    char plan_hash[65];   /* hex BLAKE2b of the plan */
+    char id[48];                                    /* job id: UTC time and random suffix */
+    value_t *spec;                                  /* the submitted spec (no secrets) */
+    char *source_display;                           /* redacted source, for the ledger */
+    bool dry_run;                                   /* plan only */
+    int64_t chunk_size;                             /* bytes per chunk */
+    PGconn *snap;                                   /* source connection holding the snapshot */
+    char *snapshot;                                 /* exported snapshot id */
+    PGconn *tgt;                                    /* target connection of the coordinator */
+    cat_source_t src;                               /* source catalog */
+    cat_target_t tgt_cat;                           /* target catalog */
+    job_table_t *tables;                            /* per source table, parallel to src.tables */
+    job_task_t *tasks;                              /* the plan */
+    int ntasks;                                     /* number of tasks */
+    int ncopy;                                      /* of which copy tasks */
+    char **sequences;                               /* quoted sequence names to set at the end */
+    int nsequences;                                 /* number of them */
+    char plan_hash[65];                             /* hex BLAKE2b of the plan */
+    bool masked;                                    /* the job masks (spec masking) */
+    rules_t rules;                                  /* its rules, parsed from the spec */
+    maskplan_t mask;                                /* the rules checked against the catalogs */
+    char key_fingerprint[MASK_FINGERPRINT_LEN + 1]; /* the masking key's, from the CLI */
+    value_t *leaks;      /* array of {table, column, strategy, checked, equal} with equal > 0 */
+    value_t *leak_skips; /* array of {table, column, strategy, reason}: columns not compared */
 };
 
 static void *
@@ -190,6 +201,35 @@ s_preflight(job_t *job, err_t *err)
     return -1;
 }
 
+/*
+ * The masking of the job, when its spec asks for one: {rules (the YAML text), rules_path,
+ * key_fingerprint, strict}. The rules are parsed here again (the coordinator may run on
+ * another host than the CLI that read the file) and checked against both catalogs.
+ */
+static int
+s_mask_preflight(job_t *job, err_t *err)
+{
+    const value_t *masking = value_map_get(job->spec, "masking");
+    const char *text, *fingerprint;
+
+    if (masking == NULL || value_type(masking) != VALUE_MAP)
+        return 0;
+    text = value_map_string(masking, "rules", "");
+    fingerprint = value_map_string(masking, "key_fingerprint", "");
+    if (strlen(fingerprint) != MASK_FINGERPRINT_LEN)
+        return err_set(err, "mask_key", EXIT_CODE_CONFIG,
+                       "the job asks for masking but names no masking key fingerprint");
+    snprintf(job->key_fingerprint, sizeof(job->key_fingerprint), "%s", fingerprint);
+    if (rules_parse(text, strlen(text), value_map_string(masking, "rules_path", "rules"),
+                    &job->rules, err) != 0)
+        return -1;
+    if (maskplan_check(job->snap, &job->src, &job->tgt_cat, &job->rules,
+                       value_map_bool(masking, "strict", false), &job->mask, err) != 0)
+        return -1;
+    job->masked = true;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- planning */
 
 static task_kind_t
@@ -220,27 +260,46 @@ s_add_task(job_t *job, task_kind_t kind, int table, int held)
     return t;
 }
 
-/* The column list copied: source columns not generated on the target. */
+/*
+ * The column list copied: source columns not generated on the target. Sets *binary when
+ * every column may travel in binary COPY format, and fills *mask (when the job masks table i)
+ * with the masked columns' task entries; a masked column that is not text-like makes the
+ * table text, since masking works on the text form.
+ */
 static char *
-s_column_list(const cat_table_t *t, const cat_target_table_t *tt, bool *binary)
+s_column_list(const job_t *job, int i, bool *binary, value_t **mask, int *nfields)
 {
+    const cat_table_t *t = &job->src.tables[i];
+    const cat_target_table_t *tt = &job->tgt_cat.tables[i];
     char *list = s_alloc(1, 1);
+    int field = 0;
 
     *binary = true;
+    *mask = NULL;
     for (int c = 0; c < t->ncolumns; c++) {
         const cat_target_column_t *tc = s_target_column(tt, t->columns[c].name);
+        const rule_t *rule = job->masked ? maskplan_rule(&job->mask, i, c) : NULL;
         char *q, *joined;
 
         if (tc == NULL || tc->generated)
             continue;
         if (!t->columns[c].portable || strcmp(tc->type, t->columns[c].type) != 0)
             *binary = false;
+        if (rule != NULL && strcmp(rule->strategy, "preserve") != 0) {
+            if (*mask == NULL)
+                *mask = value_new_array();
+            value_array_push(*mask, maskplan_entry(rule, &t->columns[c], tc->not_null, field));
+            if (!maskplan_binary_ok(t->columns[c].base_type))
+                *binary = false;
+        }
         q = pgutil_quote_ident(t->columns[c].name);
         joined = s_printf("%s%s%s", list, list[0] ? ", " : "", q);
         free(q);
         free(list);
         list = joined;
+        field++;
     }
+    *nfields = field;
     return list;
 }
 
@@ -410,13 +469,14 @@ static int
 s_plan_table(job_t *job, int i, err_t *err)
 {
     const cat_table_t *t = &job->src.tables[i];
-    const cat_target_table_t *tt = &job->tgt_cat.tables[i];
     job_table_t *jt = &job->tables[i];
     size_t nchunks =
         planner_chunk_count((uint64_t) t->bytes, (uint64_t) job->chunk_size, MAX_CHUNKS_PER_TABLE);
     char **bounds = NULL;
     bool binary;
-    char *columns = s_column_list(t, tt, &binary);
+    value_t *mask;
+    int nfields;
+    char *columns = s_column_list(job, i, &binary, &mask, &nfields);
     bool text_only = strcmp(value_map_string(job->spec, "copy_format", "auto"), "text") == 0;
     const char *format;
     const char *key;
@@ -446,9 +506,11 @@ s_plan_table(job_t *job, int i, err_t *err)
     if (nb < 0) {
         free(columns);
         free(bounds);
+        value_destroy(&mask);
         return -1;
     }
     jt->binary = binary;
+    jt->masked = (int) value_size(mask);
     key = strcmp(jt->split, "ctid") == 0 ? "ctid" : t->key;
     jt->chunks = nb + 1;
     for (int c = 0; c <= nb; c++) {
@@ -471,6 +533,12 @@ s_plan_table(job_t *job, int i, err_t *err)
         value_map_put_string(task->body, "snapshot", job->snapshot);
         value_map_put_string(task->body, "source_sql", source_sql);
         value_map_put_string(task->body, "target_sql", target_sql);
+        if (mask != NULL) {
+            value_map_put(task->body, "mask", value_dup(mask));
+            value_map_put_string(task->body, "mask_key", job->key_fingerprint);
+            value_map_put_bool(task->body, "binary", binary);
+            value_map_put_int(task->body, "mask_fields", nfields);
+        }
         free(source_sql);
         free(target_sql);
         job->ncopy++;
@@ -479,6 +547,7 @@ s_plan_table(job_t *job, int i, err_t *err)
         free(bounds[c]);
     free(bounds);
     free(columns);
+    value_destroy(&mask);
     return 0;
 }
 
@@ -497,6 +566,39 @@ s_plan_sql_task(job_t *job, task_kind_t kind, int table, int held, const char *l
     value_map_put_string(task->body, "table", display);
     if (count_sql)
         value_map_put_string(task->body, "count_sql", count_sql);
+}
+
+/*
+ * The leak scan of a masked table: after its load, a worker compares every masked column
+ * between source (in the job's snapshot) and target, row by row (common/leakscan.h).
+ */
+static void
+s_plan_leakscan(job_t *job, int i)
+{
+    const cat_table_t *t = &job->src.tables[i];
+    job_task_t *task = s_add_task(job, KIND_LEAKSCAN, i, -1);
+    value_t *columns = value_new_array();
+
+    value_map_put_string(task->body, "kind", "leakscan");
+    for (int c = 0; c < t->ncolumns; c++) {
+        const rule_t *rule = maskplan_rule(&job->mask, i, c);
+        value_t *col;
+
+        if (rule == NULL || strcmp(rule->strategy, "preserve") == 0)
+            continue;
+        col = value_new_map();
+        value_map_put_string(col, "column", t->columns[c].name);
+        value_map_put_string(col, "strategy", rule->strategy);
+        value_array_push(columns, col);
+    }
+    task->label = s_printf("leak scan %s", job->tables[i].display);
+    task->detail = strdup("");
+    value_map_put_string(task->body, "table", job->tables[i].display);
+    value_map_put_string(task->body, "schema", t->schema);
+    value_map_put_string(task->body, "name", t->name);
+    value_map_put_string(task->body, "source", value_map_string(job->spec, "source", ""));
+    value_map_put_string(task->body, "snapshot", job->snapshot);
+    value_map_put(task->body, "columns", columns);
 }
 
 static int
@@ -539,7 +641,18 @@ s_plan(job_t *job, err_t *err)
         free(label);
     }
 
+    for (int i = 0; i < job->src.ntables; i++)
+        if (job->tables[i].masked > 0)
+            s_plan_leakscan(job, i);
+
     crypto_generichash_init(&hash, NULL, 0, sizeof(digest));
+    if (job->masked) {
+        /* the same plan under other rules or another key is another plan */
+        crypto_generichash_update(&hash, (const unsigned char *) job->rules.hash,
+                                  strlen(job->rules.hash) + 1);
+        crypto_generichash_update(&hash, (const unsigned char *) job->key_fingerprint,
+                                  strlen(job->key_fingerprint) + 1);
+    }
     for (int k = 0; k < job->ntasks; k++) {
         const job_task_t *t = &job->tasks[k];
         const char *s1 = value_map_string(t->body, "source_sql", "");
@@ -701,7 +814,7 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
         goto fail;
     if (catalog_read_target(job->tgt, &job->src, &job->tgt_cat, err) != 0)
         goto fail;
-    if (s_preflight(job, err) != 0)
+    if (s_preflight(job, err) != 0 || s_mask_preflight(job, err) != 0)
         goto fail;
     job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
     for (int i = 0; i < job->src.ntables; i++) {
@@ -750,6 +863,10 @@ job_destroy(job_t **self_p)
         free(job->sequences[i]);
     free(job->sequences);
     value_destroy(&job->spec);
+    maskplan_free(&job->mask);
+    rules_free(&job->rules);
+    value_destroy(&job->leaks);
+    value_destroy(&job->leak_skips);
     free(job->snapshot);
     free(job->source_display);
     free(job);
@@ -760,6 +877,12 @@ const char *
 job_id(const job_t *self)
 {
     return self->id;
+}
+
+const char *
+job_mask_key(const job_t *self)
+{
+    return self->masked ? self->key_fingerprint : NULL;
 }
 
 bool
@@ -793,6 +916,7 @@ job_plan(const job_t *self)
         value_map_put_string(row, "split_column",
                              t->key && strcmp(self->tables[i].split, "ctid") ? t->key : "ctid");
         value_map_put_string(row, "format", self->tables[i].binary ? "binary" : "text");
+        value_map_put_int(row, "masked", self->tables[i].masked);
         value_array_push(tables, row);
         bytes += t->bytes;
     }
@@ -806,6 +930,16 @@ job_plan(const job_t *self)
     value_map_put_int(plan, "foreign_keys", held[HELD_FK]);
     value_map_put_int(plan, "sequences", self->nsequences);
     value_map_put_int(plan, "tasks", self->ntasks);
+    if (self->masked) {
+        value_t *masking = value_new_map();
+
+        value_map_put_int(masking, "columns", self->mask.masked_columns);
+        value_map_put_int(masking, "tables", self->mask.masked_tables);
+        value_map_put_string(masking, "rules_hash", self->rules.hash);
+        value_map_put_string(masking, "key_fingerprint", self->key_fingerprint);
+        value_map_put(masking, "warnings", value_dup(self->mask.warnings));
+        value_map_put(plan, "masking", masking);
+    }
     return plan;
 }
 
@@ -821,7 +955,7 @@ s_insert_plan(job_t *job, err_t *err)
     char **details = s_alloc((size_t) n, sizeof(char *));
     char **sizes = s_alloc((size_t) n, sizeof(char *));
     char *a[5], *spec_json = value_to_json(job->spec);
-    const char *params[6];
+    const char *params[7];
     PGresult *res;
     int rc = -1;
 
@@ -830,10 +964,13 @@ s_insert_plan(job_t *job, err_t *err)
     params[2] = job->snapshot;
     params[3] = job->plan_hash;
     params[4] = spec_json;
+    params[5] = job->masked ? job->rules.hash : NULL;
+    params[6] = job->masked ? job->key_fingerprint : NULL;
     res = pgutil_query(job->tgt, err,
                        "INSERT INTO confiture.job (job_id, state, source, snapshot, plan_hash, "
-                       "spec) VALUES ($1, 'loading', $2, $3, $4, $5::jsonb)",
-                       5, params);
+                       "spec, rules_hash, mask_key_fingerprint) "
+                       "VALUES ($1, 'loading', $2, $3, $4, $5::jsonb, $6, $7)",
+                       7, params);
     free(spec_json);
     if (res == NULL)
         goto done;
@@ -889,15 +1026,19 @@ static int
 s_ensure_ledger(job_t *job, err_t *err)
 {
     PGresult *res = pgutil_query(job->tgt, err,
-                                 "SELECT count(*) FROM pg_catalog.pg_tables "
-                                 "WHERE schemaname = 'confiture' "
-                                 "AND tablename IN ('job', 'task', 'task_done')",
+                                 "SELECT (SELECT count(*) FROM pg_catalog.pg_tables "
+                                 "        WHERE schemaname = 'confiture' "
+                                 "        AND tablename IN ('job', 'task', 'task_done')) + "
+                                 "       (SELECT count(*) FROM information_schema.columns "
+                                 "        WHERE table_schema = 'confiture' "
+                                 "        AND table_name = 'job' AND column_name IN "
+                                 "        ('rules_hash', 'mask_key_fingerprint'))",
                                  0, NULL);
     bool present;
 
     if (res == NULL)
         return -1;
-    present = pgutil_int(res, 0, 0, 0) == 3;
+    present = pgutil_int(res, 0, 0, 0) == 5;
     PQclear(res);
     if (present)
         return 0;
@@ -975,7 +1116,7 @@ s_has_ancestor(const cat_target_table_t *tt, unsigned int oid)
 void
 job_schedule(job_t *job, sched_t *sched)
 {
-    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000};
+    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000, 500};
 
     for (int k = 0; k < job->ntasks; k++)
         sched_add_task(sched, priority[job->tasks[k].kind]);
@@ -1013,6 +1154,11 @@ job_schedule(job_t *job, sched_t *sched)
             /* After its foreign key was added NOT VALID. */
             for (int c = 0; c < job->ntasks; c++)
                 if (job->tasks[c].kind == KIND_FK && job->tasks[c].held == t->held)
+                    sched_add_dependency(sched, k, c);
+        } else if (t->kind == KIND_LEAKSCAN) {
+            /* After the table is loaded and finished. */
+            for (int c = 0; c < job->ntasks; c++)
+                if (job->tasks[c].kind == KIND_FINISH && job->tasks[c].table == t->table)
                     sched_add_dependency(sched, k, c);
         } else if (t->kind == KIND_FINISH) {
             const cat_target_table_t *tt = &job->tgt_cat.tables[t->table];
@@ -1052,11 +1198,43 @@ job_task_table(const job_t *job, int task)
     return value_map_string(job->tasks[task].body, "table", "");
 }
 
+/* Keeps a leak scan's findings: leaking columns, and the ones it could not compare. */
+static void
+s_leak_report(job_t *job, const job_task_t *t, const value_t *done)
+{
+    const value_t *columns = value_map_get(done, "columns");
+
+    if (job->leaks == NULL)
+        job->leaks = value_new_array();
+    if (job->leak_skips == NULL)
+        job->leak_skips = value_new_array();
+    for (size_t i = 0; i < value_size(columns); i++) {
+        const value_t *c = value_at(columns, i);
+        value_t *row = value_new_map();
+
+        value_map_put_string(row, "table", value_map_string(t->body, "table", ""));
+        value_map_put_string(row, "column", value_map_string(c, "column", ""));
+        value_map_put_string(row, "strategy", value_map_string(c, "strategy", ""));
+        if (value_map_string(c, "skipped", "")[0] != '\0') {
+            value_map_put_string(row, "reason", value_map_string(c, "skipped", ""));
+            value_array_push(job->leak_skips, row);
+        } else if (value_map_int(c, "equal", 0) > 0) {
+            value_map_put_int(row, "checked", value_map_int(c, "checked", 0));
+            value_map_put_int(row, "equal", value_map_int(c, "equal", 0));
+            value_array_push(job->leaks, row);
+        } else {
+            value_destroy(&row);
+        }
+    }
+}
+
 value_t *
-job_task_done(job_t *job, int task, int64_t rows, int64_t bytes, bool skipped)
+job_task_done(job_t *job, int task, const value_t *done)
 {
     job_task_t *t = &job->tasks[task];
     value_t *event = value_new_map();
+    int64_t rows = value_map_int(done, "rows", 0), bytes = value_map_int(done, "bytes", 0);
+    bool skipped = value_map_bool(done, "skipped", false);
 
     t->done = true;
     t->skipped = skipped;
@@ -1079,6 +1257,8 @@ job_task_done(job_t *job, int task, int64_t rows, int64_t bytes, bool skipped)
         value_map_put_int(event, "chunks", jt->chunks);
     } else if (t->kind == KIND_FINISH) {
         job->tables[t->table].counted = rows;
+    } else if (t->kind == KIND_LEAKSCAN) {
+        s_leak_report(job, t, done);
     }
     return event;
 }
@@ -1165,13 +1345,29 @@ job_finish(job_t *job, value_t *summary, err_t *err)
         value_array_push(diffs, d);
     }
     rc = value_size(diffs) > 0 ? 1 : 0;
+    if (value_size(job->leaks) > 0)
+        rc = 2;
     value_map_put(summary, "differences", diffs);
     value_map_put_int(summary, "sequences", job->nsequences);
+    if (job->masked) {
+        value_t *masking = value_new_map();
+
+        value_map_put_int(masking, "columns", job->mask.masked_columns);
+        value_map_put_string(masking, "rules_hash", job->rules.hash);
+        value_map_put_string(masking, "key_fingerprint", job->key_fingerprint);
+        value_map_put(masking, "leaks", job->leaks ? value_dup(job->leaks) : value_new_array());
+        value_map_put(masking, "not_compared",
+                      job->leak_skips ? value_dup(job->leak_skips) : value_new_array());
+        value_map_put(masking, "warnings", value_dup(job->mask.warnings));
+        value_map_put(summary, "masking", masking);
+    }
     res = pgutil_query(job->tgt, err,
-                       rc == 0 ? "UPDATE confiture.job SET state = 'done', updated_at = now() "
-                                 "WHERE job_id = $1"
-                               : "UPDATE confiture.job SET state = 'different', "
-                                 "updated_at = now() WHERE job_id = $1",
+                       rc == 0   ? "UPDATE confiture.job SET state = 'done', updated_at = now() "
+                                   "WHERE job_id = $1"
+                       : rc == 1 ? "UPDATE confiture.job SET state = 'different', "
+                                   "updated_at = now() WHERE job_id = $1"
+                                 : "UPDATE confiture.job SET state = 'leaked', "
+                                   "updated_at = now() WHERE job_id = $1",
                        1, params);
     if (res == NULL)
         return -1;

@@ -58,14 +58,19 @@ const char *job_task_label(const job_t *self, int task);
 /* The table (display name) a task belongs to. */
 const char *job_task_table(const job_t *self, int task);
 
-/* Records a task's DONE report. Returns an event body to forward to the CLI (caller owns). */
-value_t *job_task_done(job_t *self, int task, int64_t rows, int64_t bytes, bool skipped);
+/* Records a task's DONE report (the message body: rows, bytes, skipped, and a leak scan's
+ * columns). Returns an event body to forward to the CLI (caller owns). */
+value_t *job_task_done(job_t *self, int task, const value_t *done);
+
+/* The masking key fingerprint a worker needs for this job's tasks, or NULL (no masking). */
+const char *job_mask_key(const job_t *self);
 
 /*
  * Finishes the target: sequences set from the source, row counts compared with what was
  * copied, ledger state done. Fills summary (a map) with tables, chunks, rows, bytes and any
- * differences. Returns 0 when the target matches, 1 when counts differ, -1 with err set when
- * the finish itself failed.
+ * differences, and for a masked job its masking and leaks. Returns 0 when the target matches,
+ * 1 when counts differ, 2 when a masked column leaks source values (summary masking.leaks),
+ * -1 with err set when the finish itself failed.
  */
 int job_finish(job_t *self, value_t *summary, err_t *err);
 

@@ -32,6 +32,7 @@ s_usage(FILE *out)
                  "  -c, --connect ENDPOINT     the coordinator's work socket (tcp://host:7401)\n"
                  "  -d, --config-dir DIR       environments directory (default db/environments)\n"
                  "  -n, --name NAME            worker id (default host:pid)\n"
+                 "  -k, --mask-key-file FILE   the masking key (else CONFITURE_MASK_KEY)\n"
                  "      --heartbeat-ms N       heartbeat interval (default 1000)\n"
                  "      --exit-with-parent     exit when the parent process exits\n"
                  "  -l, --log-level LEVEL      debug, info, warn, error (default info)\n"
@@ -44,18 +45,19 @@ main(int argc, char **argv)
     static const struct option long_options[] = {{"connect", required_argument, NULL, 'c'},
                                                  {"config-dir", required_argument, NULL, 'd'},
                                                  {"name", required_argument, NULL, 'n'},
+                                                 {"mask-key-file", required_argument, NULL, 'k'},
                                                  {"heartbeat-ms", required_argument, NULL, 'H'},
                                                  {"exit-with-parent", no_argument, NULL, 'P'},
                                                  {"log-level", required_argument, NULL, 'l'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
-    worker_options_t options = {NULL, CONFIG_DEFAULT_DIR, NULL, 1000, 15000};
+    worker_options_t options = {NULL, CONFIG_DEFAULT_DIR, NULL, NULL, 1000, 15000};
     struct sigaction sa;
     log_level_t level;
     int c;
 
     log_set_program("confiture-worker");
-    while ((c = getopt_long(argc, argv, "c:d:n:l:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:n:k:l:h", long_options, NULL)) != -1) {
         switch (c) {
         case 'c':
             options.endpoint = optarg;
@@ -65,6 +67,9 @@ main(int argc, char **argv)
             break;
         case 'n':
             options.name = optarg;
+            break;
+        case 'k':
+            options.mask_key_file = optarg;
             break;
         case 'H':
             options.heartbeat_ms = atoi(optarg);

@@ -50,6 +50,51 @@
  *   that the trailing blanks of a char(n) value are dropped first, as PostgreSQL does when
  *   comparing or casting it, so that it masks as the same value in a varchar column does.
  *
+ * Never the input itself, unless the strategy cannot change it
+ *
+ *   A masked value equal to its source would leak it (the leak scan fails a sync on one), and
+ *   a random function gives back its input by chance: a name drawn from a list that holds the
+ *   real one, a phone or an IP address with few free digits or bits, a one-letter text, a
+ *   noise that rounds to nothing. So for the strategies that draw from the PRF (email,
+ *   phone, name, first_name, last_name, address, uuid, credit_card, text, date, timestamp,
+ *   number, ip), when the output is byte for byte the input (a char(n) value without its
+ *   trailing blanks), mask_apply draws it again from a fresh stream, up to S_REDRAWS (8)
+ *   times: mask_prf_restart(prf, round), for round 1, 2, ..., replaces the seed with
+ *   SipHash-128(expand_key, seed || le64(round << 48)) (each round from the previous
+ *   round's seed) and the strategy runs again on the bytes of that seed. Expansion counters
+ *   stay far below 2^48, so no expansion block is ever computed from one of these messages:
+ *   each round's stream is as independent of the others as two values' streams are.
+ *   The first output that differs from the input is the one kept, so an output that
+ *   differed on the first draw is the one it always was (the known answers hold), and the
+ *   output is still a function of key, rule and input (masked keys still join).
+ *
+ *   A value that can change stays unchanged only when all 9 draws give it back: 1 in 10^9
+ *   for a phone with one free digit, 1 in 26^9 for a one-letter text, about 1 in 10^24 for
+ *   one name of the 481 first names, 1 in 2^(9k) for an IP address with k free bits (1 in
+ *   512 for one bit), 1 in 512 for a number at its type's limit (the noise that would push it
+ *   past is clamped back to it); an integer v (for numeric(p,s), v in units of 10^-s) keeps
+ *   its value after one draw with odds 1 / (2 |v| percent / 100): 1 in 512 after 9 draws for
+ *   |v| = 10 at the default 10%, about 1 in 10^11 for |v| = 100.
+ *
+ *   What comes out unchanged because the strategy cannot change it (each such value costs 8
+ *   more draws, and nothing else):
+ *     text         a value without the letters or digits it replaces ("---", "", emoji,
+ *                  letters of scripts mask_text.c does not list)
+ *     phone        a value without digits, or whose digits are all kept ("+1", keep_prefix)
+ *     number       0, NaN and the infinities; integers too small for the noise to reach one
+ *                  unit (|v| * percent / 100 < 0.5: |v| up to 4 at 10%); the smallest
+ *                  subnormal floats
+ *     date, timestamp   infinity and -infinity (every other value moves by a day or more)
+ *     ip           an address whose kept prefix covers every bit (prefix 32, prefix6 128);
+ *                  a network with no bits between the kept prefix and its mask (10.0.0.0/8
+ *                  at the default prefix 16; in a cidr column, any mask up to the prefix)
+ *     name, first_name, last_name   an empty or blank value; a column so short that only
+ *                  the input's name fits in it
+ *   Not redrawn: hash (an input equal to its own hash is a 2^-(4 * length) chance, and a
+ *   hash is meant to be a plain function of the input), json (its leaves are masked as text
+ *   and number digits are, without the redraw), redact and value (constants: an input equal
+ *   to the constant stays so), null and preserve.
+ *
  * The strategies' outputs, and the column types they accept (besides an unknown type):
  *   email        26 base32 characters, @, the domain option (default example.com); text
  *   phone        the input with each digit replaced by a PRF digit; separators, a leading
@@ -92,6 +137,9 @@
 
 /* Fewest characters per word the name strategy allots in a short column (many names fit). */
 #define S_NAME_SHARE 4
+
+/* Most times mask_apply draws again an output equal to its input (see the top comment). */
+#define S_REDRAWS 8
 
 /* Lower-case hex digits. */
 static const char s_hex[] = "0123456789abcdef";
@@ -155,6 +203,19 @@ mask_prf_init(mask_prf_t *prf, const mask_rule_t *rule, const void *in, size_t l
     prf->pos = 0;
     prf->counter = 0;
     prf->expand_key = rule->keyed->expand_key;
+}
+
+void
+mask_prf_restart(mask_prf_t *prf, unsigned round)
+{
+    unsigned char msg[24];
+
+    memcpy(msg, prf->seed, 16);
+    mask_store_le64(msg + 16, (uint64_t) round << 48);
+    crypto_shorthash_siphashx24(prf->seed, msg, sizeof(msg), prf->expand_key);
+    memcpy(prf->block, prf->seed, sizeof(prf->block));
+    prf->pos = 0;
+    prf->counter = 0;
 }
 
 unsigned
@@ -579,6 +640,55 @@ s_credit_card(const mask_rule_t *rule, mask_prf_t *prf, const char *in, size_t l
 /* Applying a rule                                                                          */
 /* ---------------------------------------------------------------------------------------- */
 
+/* True when the bytes out appended from mark on are in/len: the output is its input. */
+static bool
+s_same(const buf_t *out, size_t mark, const char *in, size_t len)
+{
+    return out->len - mark == len && (len == 0 || memcmp(out->data + mark, in, len) == 0);
+}
+
+/* Appends the output of a strategy that draws from the PRF (email ... ip, not hash). */
+static int
+s_apply_prf(const mask_rule_t *rule, mask_prf_t *prf, const char *in, size_t len, buf_t *out,
+            err_t *err)
+{
+    switch (rule->strategy) {
+    case MASK_S_EMAIL:
+        s_email(rule, prf, out);
+        return MASK_VALUE;
+    case MASK_S_PHONE:
+        s_phone(rule, prf, in, len, out);
+        return MASK_VALUE;
+    case MASK_S_NAME:
+    case MASK_S_FIRST_NAME:
+    case MASK_S_LAST_NAME:
+        s_name(rule, prf, in, len, out);
+        return MASK_VALUE;
+    case MASK_S_ADDRESS:
+        s_address(rule, prf, out);
+        return MASK_VALUE;
+    case MASK_S_UUID:
+        s_uuid(prf, out);
+        return MASK_VALUE;
+    case MASK_S_CREDIT_CARD:
+        s_credit_card(rule, prf, in, len, out);
+        return MASK_VALUE;
+    case MASK_S_TEXT:
+        mask_text_chars(prf, in, len, out);
+        return MASK_VALUE;
+    case MASK_S_DATE:
+    case MASK_S_TIMESTAMP:
+        return mask_date_apply(rule, prf, in, len, out, err);
+    case MASK_S_NUMBER:
+        return mask_number_apply(rule, prf, in, len, out, err);
+    case MASK_S_IP:
+        return mask_ip_apply(rule, prf, in, len, out, err);
+    default:
+        return err_set(err, "internal", EXIT_CODE_INTERNAL, "strategy %d has no implementation",
+                       (int) rule->strategy);
+    }
+}
+
 int
 mask_apply(const mask_rule_t *rule, const mask_key_t *key, const char *in, size_t len, buf_t *out,
            err_t *err)
@@ -620,44 +730,14 @@ mask_apply(const mask_rule_t *rule, const mask_key_t *key, const char *in, size_
         return rc;
     }
     mask_prf_init(&prf, rule, in, len);
-    switch (rule->strategy) {
-    case MASK_S_EMAIL:
-        s_email(rule, &prf, out);
-        break;
-    case MASK_S_PHONE:
-        s_phone(rule, &prf, in, len, out);
-        break;
-    case MASK_S_NAME:
-    case MASK_S_FIRST_NAME:
-    case MASK_S_LAST_NAME:
-        s_name(rule, &prf, in, len, out);
-        break;
-    case MASK_S_ADDRESS:
-        s_address(rule, &prf, out);
-        break;
-    case MASK_S_UUID:
-        s_uuid(&prf, out);
-        break;
-    case MASK_S_CREDIT_CARD:
-        s_credit_card(rule, &prf, in, len, out);
-        break;
-    case MASK_S_TEXT:
-        mask_text_chars(&prf, in, len, out);
-        break;
-    case MASK_S_DATE:
-    case MASK_S_TIMESTAMP:
-        rc = mask_date_apply(rule, &prf, in, len, out, err);
-        break;
-    case MASK_S_NUMBER:
-        rc = mask_number_apply(rule, &prf, in, len, out, err);
-        break;
-    case MASK_S_IP:
-        rc = mask_ip_apply(rule, &prf, in, len, out, err);
-        break;
-    default:
-        rc = err_set(err, "internal", EXIT_CODE_INTERNAL, "strategy %d has no implementation",
-                     (int) rule->strategy);
-        break;
+    rc = s_apply_prf(rule, &prf, in, len, out, err);
+    /* an output equal to its input would leak it: draw again from fresh streams, a bounded
+     * number of times (a value the strategy cannot change stays as it is) */
+    for (unsigned round = 1; rc == MASK_VALUE && round <= S_REDRAWS && s_same(out, mark, in, len);
+         round++) {
+        out->len = mark;
+        mask_prf_restart(&prf, round);
+        rc = s_apply_prf(rule, &prf, in, len, out, err);
     }
     if (rc < 0)
         out->len = mark;

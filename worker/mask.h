@@ -78,6 +78,18 @@ int mask_key_from_text(const char *secret, mask_key_t *key, err_t *err);
  */
 int mask_key_from_file(const char *path, mask_key_t *key, err_t *err);
 
+/* The environment variable holding the masking secret. */
+#define MASK_KEY_ENV "CONFITURE_MASK_KEY"
+
+/*
+ * Loads the key a process masks with: from the file at file when not NULL (as
+ * mask_key_from_file), else from the environment variable CONFITURE_MASK_KEY (as
+ * mask_key_from_text). Returns 1 with key set, 0 when neither was given (key untouched), or
+ * -1 with err set (a bad file or secret; the message names where the key came from, never
+ * the key).
+ */
+int mask_key_load(const char *file, mask_key_t *key, err_t *err);
+
 /* Fills key with 32 random bytes from the system's generator (tests, one-off masks). */
 void mask_key_random(mask_key_t *key);
 
@@ -129,7 +141,9 @@ bool mask_rule_is_passthrough(const mask_rule_t *rule);
  * ISO, a number that is not a number, JSON that does not parse, an address that is not an
  * IP address. key is borrowed; the rule keeps the subkeys derived from it (and a copy of it,
  * to notice a change) until it is destroyed, and that cache is all mask_apply changes (see
- * Threads above). A char(n) value's trailing blanks are dropped before masking.
+ * Threads above). A char(n) value's trailing blanks are dropped before masking. The output
+ * never equals the input unless the strategy cannot change it (a constant, preserve, or a
+ * value such as a text without letters or digits: worker/mask.c lists them).
  */
 int mask_apply(const mask_rule_t *rule, const mask_key_t *key, const char *in, size_t len,
                buf_t *out, err_t *err);

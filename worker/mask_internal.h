@@ -127,6 +127,15 @@ typedef struct mask_prf {
 /* Starts the byte stream of the value in/len under the rule's current subkeys. */
 void mask_prf_init(mask_prf_t *prf, const mask_rule_t *rule, const void *in, size_t len);
 
+/*
+ * Moves the stream to a fresh one for redraw number round (1 to 65535): the seed becomes
+ * SipHash-128 of (seed || le64(round << 48)) under the expansion key, and the bytes start
+ * over from it (the new seed first, then its expansion blocks). Deterministic; a message no
+ * expansion of any seed uses (their counters stay below 2^48), so the new stream is
+ * independent of the old one. mask_apply redraws with it an output equal to its input.
+ */
+void mask_prf_restart(mask_prf_t *prf, unsigned round);
+
 /* The next pseudorandom byte. */
 unsigned mask_prf_byte(mask_prf_t *prf);
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,6 +139,26 @@ mask_key_from_file(const char *path, mask_key_t *key, err_t *err)
     s_key_derive(data, len, key);
     sodium_memzero(data, sizeof(data));
     return 0;
+}
+
+int
+mask_key_load(const char *file, mask_key_t *key, err_t *err)
+{
+    const char *secret;
+
+    if (file != NULL)
+        return mask_key_from_file(file, key, err) == 0 ? 1 : -1;
+    secret = getenv(MASK_KEY_ENV);
+    if (secret == NULL || secret[0] == '\0')
+        return 0;
+    if (mask_key_from_text(secret, key, err) != 0) {
+        err_hint(err,
+                 "set %s to a random secret of at least %d characters "
+                 "(openssl rand -base64 32)",
+                 MASK_KEY_ENV, MASK_SECRET_MIN);
+        return -1;
+    }
+    return 1;
 }
 
 void

@@ -73,7 +73,8 @@ s_finish_target(PGconn *tgt, int64_t expected_rows, err_t *err)
 
 int
 pump_copy(PGconn *src, const char *source_sql, PGconn *tgt, const char *target_sql,
-          pump_service_fn *service, void *arg, int64_t *rows, int64_t *bytes, err_t *err)
+          pump_transform_fn *transform, void *targ, pump_service_fn *service, void *arg,
+          int64_t *rows, int64_t *bytes, err_t *err)
 {
     PGresult *res;
     int64_t messages = 0, total = 0, next_service;
@@ -122,8 +123,22 @@ pump_copy(PGconn *src, const char *source_sql, PGconn *tgt, const char *target_s
         int len = PQgetCopyData(src, &buf, 1);
 
         if (len > 0) {
-            int put = PQputCopyData(tgt, buf, len);
+            int put = 1;
 
+            if (transform != NULL) {
+                const char *out;
+                size_t outlen;
+
+                if (transform(targ, buf, (size_t) len, &out, &outlen, err) != 0) {
+                    PQfreemem(buf);
+                    s_abort_target(tgt);
+                    return -1;
+                }
+                if (outlen > 0)
+                    put = PQputCopyData(tgt, out, (int) outlen);
+            } else {
+                put = PQputCopyData(tgt, buf, len);
+            }
             PQfreemem(buf);
             if (put != 1) {
                 pgutil_set_error(err, tgt, NULL, "writing into the target failed");
@@ -163,6 +178,15 @@ pump_copy(PGconn *src, const char *source_sql, PGconn *tgt, const char *target_s
     if (s_finish_source(src, rows, err) != 0) {
         s_abort_target(tgt);
         return -1;
+    }
+    if (transform != NULL) {
+        const char *out;
+        size_t outlen;
+
+        if (transform(targ, NULL, 0, &out, &outlen, err) != 0) {
+            s_abort_target(tgt);
+            return -1;
+        }
     }
     *bytes = total;
     return s_finish_target(tgt, *rows, err);

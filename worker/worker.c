@@ -6,7 +6,14 @@
  *
  *   copy   one chunk: source COPY (SELECT ... WHERE range) TO STDOUT inside the job's
  *          exported snapshot, streamed into COPY ... FROM STDIN on the target;
- *   sql    statements on the target (an index, a constraint, a foreign key, ANALYZE).
+ *   sql    statements on the target (an index, a constraint, a foreign key, ANALYZE);
+ *   leakscan  the masked columns of one table compared, source (in the snapshot) against
+ *          target: no masked value may still equal its source (common/leakscan.h).
+ *
+ * A copy task of a masked table carries its rules ("mask" entries); the worker masks the
+ * stream with its own key (worker/maskstream.h), which it reads at start from
+ * --mask-key-file or CONFITURE_MASK_KEY and never sends anywhere: HELLO carries only its
+ * fingerprint, and a task for another key is refused.
  *
  * Either way the target work runs in one transaction that first claims the task in the
  * ledger (common/ledger.h): a task that already committed is skipped, never redone. The
@@ -38,26 +45,33 @@
 #include "common/log.h"
 #include "common/pgutil.h"
 #include "common/value.h"
+#include "common/leakscan.h"
 #include "proto/proto.h"
+#include "worker/mask.h"
+#include "worker/maskstream.h"
 #include "worker/pump.h"
 
 typedef struct worker {
-    const worker_options_t *options; /* how we were started */
-    volatile sig_atomic_t *stop;     /* set by the signal handler */
-    zsock_t *sock;                   /* DEALER to the coordinator */
-    char id[128];                    /* our worker id */
-    int64_t last_sent;               /* when we last sent anything (ms, monotonic) */
-    int64_t last_heard;              /* when the coordinator last spoke */
-    bool shutdown;                   /* SHUTDOWN received */
-    char *src_ref;                   /* reference of the open source connection */
-    PGconn *src;                     /* cached source connection, or NULL */
-    char *tgt_ref;                   /* reference of the open target connection */
-    PGconn *tgt;                     /* cached target connection, or NULL */
-    char *encoding;                  /* client_encoding of the cached connections */
-    const char *job;                 /* running task's job, or NULL */
-    int task;                        /* running task's id */
-    int attempt;                     /* running task's attempt */
-    bool cancelled;                  /* CANCEL received for the running attempt */
+    const worker_options_t *options;            /* how we were started */
+    volatile sig_atomic_t *stop;                /* set by the signal handler */
+    zsock_t *sock;                              /* DEALER to the coordinator */
+    char id[128];                               /* our worker id */
+    int64_t last_sent;                          /* when we last sent anything (ms, monotonic) */
+    int64_t last_heard;                         /* when the coordinator last spoke */
+    bool shutdown;                              /* SHUTDOWN received */
+    char *src_ref;                              /* reference of the open source connection */
+    PGconn *src;                                /* cached source connection, or NULL */
+    char *tgt_ref;                              /* reference of the open target connection */
+    PGconn *tgt;                                /* cached target connection, or NULL */
+    char *encoding;                             /* client_encoding of the cached connections */
+    const char *job;                            /* running task's job, or NULL */
+    int task;                                   /* running task's id */
+    int attempt;                                /* running task's attempt */
+    bool cancelled;                             /* CANCEL received for the running attempt */
+    bool has_key;                               /* a masking key was given */
+    mask_key_t key;                             /* the masking key (never sent, never logged) */
+    char fingerprint[MASK_FINGERPRINT_LEN + 1]; /* its fingerprint, "" without a key */
+    value_t *report;                            /* extra DONE fields of the running task, or NULL */
 } worker_t;
 
 static int64_t
@@ -90,6 +104,7 @@ s_hello(worker_t *w)
     value_map_put_int(body, "version", PROTO_VERSION);
     /* How many tasks we can take now: the coordinator sets our credit to this. */
     value_map_put_int(body, "credit", w->job == NULL ? 1 : 0);
+    value_map_put_string(body, "mask_key", w->fingerprint);
     s_send(w, PROTO_HELLO, body);
     value_destroy(&body);
 }
@@ -299,12 +314,51 @@ s_skip(PGconn *tgt, worker_t *w, int claim, int64_t *rows, int64_t *bytes, err_t
     return claim;
 }
 
+/* The pump's transform for a masked copy. */
+static int
+s_mask_transform(void *arg, const char *data, size_t len, const char **out, size_t *outlen,
+                 err_t *err)
+{
+    maskstream_t *stream = arg;
+
+    if (data == NULL)
+        return maskstream_finish(stream, err);
+    return maskstream_message(stream, data, len, out, outlen, err);
+}
+
+/*
+ * The masking of a copy task, when it has rules: NULL with err clear when it has none, NULL
+ * with err set when this worker cannot mask it (no key, another key, a rule that does not
+ * build).
+ */
+static maskstream_t *
+s_mask_stream(worker_t *w, const value_t *task, err_t *err)
+{
+    const value_t *mask = value_map_get(task, "mask");
+    const char *wanted = value_map_string(task, "mask_key", "");
+    const char *table = value_map_string(task, "table", "?");
+
+    err_clear(err);
+    if (mask == NULL || value_size(mask) == 0)
+        return NULL;
+    if (!w->has_key || strcmp(wanted, w->fingerprint) != 0) {
+        err_set(err, "mask_key", EXIT_CODE_CONFIG,
+                "worker %s cannot mask %s: the job's masking key is %s, this worker has %s%s",
+                w->id, table, wanted, w->has_key ? "key " : "no key", w->fingerprint);
+        err_hint(err, "give every worker the same CONFITURE_MASK_KEY or --mask-key-file");
+        return NULL;
+    }
+    return maskstream_new(mask, (int) value_map_int(task, "mask_fields", 0),
+                          value_map_bool(task, "binary", false), table, &w->key, err);
+}
+
 /* Runs a copy task. Returns 1 done, 0 skipped (already committed), -1 failed, -2 aborted. */
 static int
 s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_t *err)
 {
     const char *encoding = value_map_string(task, "encoding", "UTF8");
     PGconn *tgt, *src;
+    maskstream_t *stream;
     char sql[256];
     int rc;
 
@@ -330,8 +384,13 @@ s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_
                           "connection stopped");
         return -1;
     }
+    stream = s_mask_stream(w, task, err);
+    if (stream == NULL && err->code[0] != '\0')
+        return -1;
     rc = pump_copy(src, value_map_string(task, "source_sql", ""), tgt,
-                   value_map_string(task, "target_sql", ""), s_service, w, rows, bytes, err);
+                   value_map_string(task, "target_sql", ""), stream ? s_mask_transform : NULL,
+                   stream, s_service, w, rows, bytes, err);
+    maskstream_destroy(&stream);
     if (rc != 0)
         return rc;
     if (pgutil_exec(src, err, "COMMIT") != 0)
@@ -421,6 +480,64 @@ s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
     return 1;
 }
 
+/*
+ * Runs a leak scan task: the source read in the job's snapshot, the target as committed.
+ * The DONE report gets "columns": [{column, strategy, checked, equal, skipped}].
+ */
+static int
+s_run_leakscan(worker_t *w, const value_t *task, err_t *err)
+{
+    const char *encoding = value_map_string(task, "encoding", "UTF8");
+    const value_t *columns = value_map_get(task, "columns");
+    size_t n = value_size(columns);
+    leak_column_t *cols = calloc(n ? n : 1, sizeof(leak_column_t));
+    PGconn *tgt, *src;
+    value_t *report;
+    char sql[256];
+    int rc = -1;
+
+    if (cols == NULL)
+        abort();
+    tgt = s_connection(w, false, value_map_string(task, "target", ""), encoding, err);
+    src = tgt ? s_connection(w, true, value_map_string(task, "source", ""), encoding, err) : NULL;
+    if (src == NULL || s_set_application_name(w, tgt, err) != 0 ||
+        s_set_application_name(w, src, err) != 0)
+        goto done;
+    snprintf(sql, sizeof(sql),
+             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '%s'",
+             value_map_string(task, "snapshot", ""));
+    if (pgutil_exec(src, err, sql) != 0 ||
+        pgutil_exec(tgt, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        cols[i].column = value_map_string(value_at(columns, i), "column", "");
+        cols[i].strategy = value_map_string(value_at(columns, i), "strategy", "");
+    }
+    if (leakscan_table(src, tgt, value_map_string(task, "schema", ""),
+                       value_map_string(task, "name", ""), cols, (int) n, err) != 0)
+        goto done;
+    if (pgutil_exec(src, err, "COMMIT") != 0 || pgutil_exec(tgt, err, "COMMIT") != 0)
+        goto done;
+    report = value_new_array();
+    for (size_t i = 0; i < n; i++) {
+        value_t *c = value_new_map();
+
+        value_map_put_string(c, "column", cols[i].column);
+        value_map_put_string(c, "strategy", cols[i].strategy);
+        value_map_put_int(c, "checked", cols[i].checked);
+        value_map_put_int(c, "equal", cols[i].equal);
+        if (cols[i].skipped != NULL)
+            value_map_put_string(c, "skipped", cols[i].skipped);
+        value_array_push(report, c);
+    }
+    w->report = value_new_map();
+    value_map_put(w->report, "columns", report);
+    rc = 1;
+done:
+    free(cols);
+    return rc;
+}
+
 static void
 s_run_task(worker_t *w, value_t *task)
 {
@@ -442,6 +559,8 @@ s_run_task(worker_t *w, value_t *task)
         rc = s_run_copy(w, task, &rows, &bytes, &err);
     else if (strcmp(kind, "sql") == 0)
         rc = s_run_sql(w, task, &rows, &err);
+    else if (strcmp(kind, "leakscan") == 0)
+        rc = s_run_leakscan(w, task, &err);
     else
         rc = err_set(&err, "protocol", EXIT_CODE_INTERNAL, "unknown task kind \"%s\"", kind);
 
@@ -452,6 +571,9 @@ s_run_task(worker_t *w, value_t *task)
         value_map_put_int(body, "rows", rows);
         value_map_put_int(body, "bytes", bytes);
         value_map_put_bool(body, "skipped", rc == 0);
+        for (size_t i = 0; i < value_size(w->report); i++)
+            value_map_put(body, value_map_key_at(w->report, i),
+                          value_dup(value_map_value_at(w->report, i)));
         s_send(w, PROTO_DONE, body);
     } else {
         const char *sqlstate = pgutil_err_sqlstate(&err);
@@ -472,6 +594,7 @@ s_run_task(worker_t *w, value_t *task)
         s_close_connections(w);
     }
     value_destroy(&body);
+    value_destroy(&w->report);
     w->job = NULL;
 }
 
@@ -485,6 +608,20 @@ worker_run(const worker_options_t *options, volatile sig_atomic_t *stop)
     w.options = options;
     w.stop = stop;
     gethostname(host, sizeof(host) - 1);
+    {
+        err_t err;
+        int loaded = mask_key_load(options->mask_key_file, &w.key, &err);
+
+        /* the secret is in memory now: no child or later reader of ours needs it */
+        unsetenv(MASK_KEY_ENV);
+        if (loaded < 0) {
+            log_err(&err);
+            return err.exit_code;
+        }
+        w.has_key = loaded == 1;
+        if (w.has_key)
+            mask_key_fingerprint(&w.key, w.fingerprint);
+    }
     if (options->name != NULL)
         snprintf(w.id, sizeof(w.id), "%s", options->name);
     else
@@ -519,6 +656,7 @@ worker_run(const worker_options_t *options, volatile sig_atomic_t *stop)
     }
     s_send(&w, PROTO_BYE, NULL);
     s_close_connections(&w);
+    mask_key_wipe(&w.key);
     zsock_destroy(&w.sock);
     return *stop ? EXIT_CODE_INTERRUPTED : EXIT_CODE_OK;
 }

@@ -1,0 +1,70 @@
+/*
+ * leakscan.h - the PII leak scan: does a masked column of the target still hold, in some row,
+ * the value its source row holds?
+ *
+ * A column masked by a strategy whose output can carry its input (email, name, text, date...)
+ * is compared row by row: the rows of the two sides are paired by a key read from the source
+ * catalog (the primary key, else a unique index whose columns are all NOT NULL; never a key
+ * that holds a column being scanned), and a row whose target value has the same text as its
+ * source value is counted as equal. A masked column should have no equal row: one is a leak.
+ *
+ * Every row is read, none sampled, in client memory that does not grow with the table: each
+ * side runs one query per table,
+ *
+ *     COPY (SELECT md5(ROW(<key>)::text) COLLATE "C", <per column: md5 of its text, or NULL>
+ *           FROM ONLY <table> ORDER BY 1) TO STDOUT
+ *
+ * both streams are read at once and merged by the key's hash. Only hashes cross the wire:
+ * values are the personal data the masking hides, so nothing here prints or keeps one, and no
+ * error message quotes one.
+ *
+ * Which rows count. Source side: a value is compared when it is not NULL, its text has a
+ * letter or a digit (~ '[[:alnum:]]') and it is not 'infinity', '-infinity' or 'NaN' (they
+ * pass through the date strategies by design). A row counts in `checked` when its key is on
+ * both sides and both values are compared (not NULL on the target); in `equal` when the two
+ * texts are the same. A target with several rows of one key compares each of them.
+ *
+ * Pure helper: nothing here logs; errors fill the caller's err_t.
+ */
+#ifndef CONFITURE_LEAKSCAN_H
+#define CONFITURE_LEAKSCAN_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+/* One masked column of a table, and what the scan found in it. */
+typedef struct leak_column {
+    const char *column;   /* unquoted column name (borrowed) */
+    const char *strategy; /* the rule's strategy name (borrowed) */
+    int64_t checked;      /* out: rows compared */
+    int64_t equal;        /* out: rows whose target value equals the source value */
+    const char *skipped;  /* out: NULL, or why the column was not compared (static text) */
+} leak_column_t;
+
+/*
+ * Compares each masked column of schema.table (unquoted, case-sensitive names) between source
+ * and target. Pass every column the rules mask in the table, so that no key holding one of
+ * them pairs the rows. src and tgt are connections already inside the transactions
+ * (snapshots) the caller wants read, with the same session settings (pgutil_connect) so that
+ * values print alike. Returns 0 with the columns' out fields filled (a leak is equal > 0; a
+ * column not compared has skipped set: its strategy cannot carry the input, the table or the
+ * column is missing on the target, no key pairs the rows), or -1 with err set: a query failed
+ * (code "sql"; the transactions may then be aborted) or the table or a column does not exist
+ * on the source (code "rules", EXIT_CODE_CONFIG).
+ */
+int leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
+                   leak_column_t *columns, int ncolumns, err_t *err);
+
+/* True when a strategy's output can carry its input, so the scan compares it: false for
+ * preserve (identity by choice), null, redact and value (constants), number (noise that
+ * leaves 0 and small integers as they are) and json (masks only the listed paths). */
+bool leakscan_compares(const char *strategy);
+
+/* Why leakscan_table does not compare a column of this strategy (static text), or NULL when
+ * it does. */
+const char *leakscan_skip_reason(const char *strategy);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * maskplan.c - a job's masking, checked before anything is written.
+ */
+#include "coordinator/maskplan.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/exitcodes.h"
+#include "common/pgutil.h"
+#include "worker/mask.h"
+
+/* Rows sampled per table to recognize e-mail addresses and phone numbers. */
+#define S_SAMPLE_ROWS 200
+
+/* Fewest non-NULL sampled values before contents are judged. */
+#define S_SAMPLE_MIN 5
+
+/* Words that make a column name look like personal data. */
+static const char *const s_pii_words[] = {
+    "email",    "mail",      "phone",   "mobile",   "fax",      "ssn",     "nin",
+    "passport", "name",      "surname", "username", "login",    "address", "street",
+    "zip",      "postcode",  "postal",  "birth",    "birthday", "dob",     "birthdate",
+    "ip",       "card",      "pan",     "cvv",      "iban",     "bic",     "account",
+    "token",    "password",  "passwd",  "secret",   "salary",   "tax",     "gender",
+    "latitude", "longitude", "geo",     "license",  "national", "social",  NULL};
+
+/* Words that also count inside a longer word ("customeremail", "pwdhash" does not). */
+static const char *const s_pii_substrings[] = {"email", "phone", "password", "birth",
+                                               "iban",  "ssn",   NULL};
+
+static void *
+s_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+const char *
+maskplan_pii_name(const char *column)
+{
+    char word[64];
+    size_t n = 0;
+    char lower[128];
+    size_t len = strlen(column);
+
+    /* words: split at non-letters and at a lower-to-upper case change (camelCase) */
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char ch = (unsigned char) column[i];
+        bool boundary = ch == '\0' || !isalpha(ch) ||
+                        (i > 0 && isupper(ch) && islower((unsigned char) column[i - 1]));
+
+        if (boundary && n > 0) {
+            word[n] = '\0';
+            for (int w = 0; s_pii_words[w] != NULL; w++)
+                if (strcmp(word, s_pii_words[w]) == 0)
+                    return s_pii_words[w];
+            n = 0;
+        }
+        if (ch != '\0' && isalpha(ch) && n + 1 < sizeof(word))
+            word[n++] = (char) tolower(ch);
+    }
+    for (n = 0; n < len && n + 1 < sizeof(lower); n++)
+        lower[n] = (char) tolower((unsigned char) column[n]);
+    lower[n] = '\0';
+    for (int w = 0; s_pii_substrings[w] != NULL; w++)
+        if (strstr(lower, s_pii_substrings[w]) != NULL)
+            return s_pii_substrings[w];
+    return NULL;
+}
+
+bool
+maskplan_binary_ok(const char *type)
+{
+    return strcmp(type, "text") == 0 || strncmp(type, "character varying", 17) == 0 ||
+           strncmp(type, "character", 9) == 0;
+}
+
+/* True when a text-like column whose contents are worth sampling. */
+static bool
+s_textual(const char *type)
+{
+    return maskplan_binary_ok(type) || strcmp(type, "citext") == 0;
+}
+
+/* True when the rule is for table t (itself or one of its partition ancestors). */
+static bool
+s_rule_on(const rule_t *r, const cat_table_t *t)
+{
+    if (strcmp(r->schema, t->schema) == 0 && strcmp(r->table, t->name) == 0)
+        return true;
+    for (int a = 0; t->ancestors[a] != NULL; a += 2)
+        if (strcmp(r->schema, t->ancestors[a]) == 0 && strcmp(r->table, t->ancestors[a + 1]) == 0)
+            return true;
+    return false;
+}
+
+static int
+s_find_column(const cat_table_t *t, const char *name)
+{
+    for (int c = 0; c < t->ncolumns; c++)
+        if (strcmp(t->columns[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
+/* The target's NOT NULL for source column c of table i, else the source's. */
+static bool
+s_not_null(const cat_source_t *src, const cat_target_t *tgt, int i, int c)
+{
+    const cat_column_t *col = &src->tables[i].columns[c];
+
+    if (tgt != NULL && tgt->tables[i].oid != 0) {
+        const cat_target_table_t *tt = &tgt->tables[i];
+
+        for (int k = 0; k < tt->ncolumns; k++)
+            if (strcmp(tt->columns[k].name, col->name) == 0)
+                return tt->columns[k].not_null;
+    }
+    return col->not_null;
+}
+
+static void
+s_warn(maskplan_t *plan, const cat_table_t *t, const char *column, const char *reason)
+{
+    value_t *w = value_new_map();
+    char table[512];
+
+    snprintf(table, sizeof(table), "%s.%s", t->schema, t->name);
+    value_map_put_string(w, "table", table);
+    value_map_put_string(w, "column", column);
+    value_map_put_string(w, "reason", reason);
+    value_array_push(plan->warnings, w);
+}
+
+/*
+ * Samples the unruled text columns of table i whose names said nothing: do their values
+ * look like e-mail addresses or phone numbers? Adds a warning for each that does.
+ */
+static int
+s_sample(PGconn *conn, const cat_source_t *src, int i, maskplan_t *plan, err_t *err)
+{
+    const cat_table_t *t = &src->tables[i];
+    int *cols = s_calloc((size_t) t->ncolumns, sizeof(int));
+    int n = 0;
+    buf_t sql;
+    char *text;
+    PGresult *res;
+
+    for (int c = 0; c < t->ncolumns; c++)
+        if (plan->rules[i][c] == NULL && s_textual(t->columns[c].base_type) &&
+            maskplan_pii_name(t->columns[c].name) == NULL)
+            cols[n++] = c;
+    if (n == 0) {
+        free(cols);
+        return 0;
+    }
+    buf_init(&sql);
+    buf_append_str(&sql, "SELECT ");
+    for (int k = 0; k < n; k++) {
+        char *q = pgutil_quote_ident(t->columns[cols[k]].name);
+
+        buf_appendf(
+            &sql,
+            "%scount(%s), "
+            "count(*) FILTER (WHERE %s ~ '^[^@[:space:]]+@[^@[:space:]]+\\.[[:alpha:]]{2,}$'), "
+            "count(*) FILTER (WHERE %s ~ '^\\+?[0-9(][0-9 ().-]{6,}[0-9]$' "
+            "AND %s ~ '[ ().+-]')",
+            k ? ", " : "", q, q, q, q);
+        free(q);
+    }
+    buf_append_str(&sql, " FROM (SELECT * FROM ONLY ");
+    buf_append_str(&sql, t->qname);
+    buf_appendf(&sql, " LIMIT %d) AS s", S_SAMPLE_ROWS);
+    text = buf_detach_string(&sql);
+    res = pgutil_query(conn, err, text, 0, NULL);
+    free(text);
+    if (res == NULL) {
+        free(cols);
+        return -1;
+    }
+    for (int k = 0; k < n; k++) {
+        int64_t values = pgutil_int(res, 0, 3 * k, 0);
+        int64_t emails = pgutil_int(res, 0, 3 * k + 1, 0);
+        int64_t phones = pgutil_int(res, 0, 3 * k + 2, 0);
+
+        if (values < S_SAMPLE_MIN)
+            continue;
+        if (emails * 2 >= values)
+            s_warn(plan, t, t->columns[cols[k]].name, "its values look like e-mail addresses");
+        else if (phones * 2 >= values)
+            s_warn(plan, t, t->columns[cols[k]].name, "its values look like phone numbers");
+    }
+    PQclear(res);
+    free(cols);
+    return 0;
+}
+
+/* Checks rule r against every selected or unselected table it names. */
+static void
+s_check_rule(const maskplan_t *plan, const cat_source_t *src, const cat_target_t *tgt,
+             const rules_t *rules, size_t ri, err_list_t *problems)
+{
+    const rule_t *r = &rules->items[ri];
+    bool table_found = false, column_found = false;
+
+    for (int i = 0; i < src->ntables; i++) {
+        const cat_table_t *t = &src->tables[i];
+        int c;
+        mask_rule_t *built;
+        err_t err;
+
+        if (!s_rule_on(r, t))
+            continue;
+        table_found = true;
+        c = s_find_column(t, r->column);
+        if (c < 0)
+            continue;
+        column_found = true;
+        built = mask_rule_new(r->strategy, r->options, r->domain, r->seed, r->has_seed,
+                              t->columns[c].base_type, s_not_null(src, tgt, i, c), &err);
+        if (built == NULL) {
+            err_list_add(problems, "%s:%d:%d: %s.%s.%s (%s): %s", rules->path, r->line, r->col,
+                         t->schema, t->name, r->column, t->columns[c].type, err.message);
+            return; /* once per rule, not once per partition */
+        }
+        mask_rule_destroy(&built);
+        if (plan->rules[i] != NULL)
+            plan->rules[i][c] = r;
+    }
+    if (!table_found)
+        err_list_add(problems, "%s:%d:%d: table %s.%s does not exist on the source", rules->path,
+                     r->line, r->col, r->schema, r->table);
+    else if (!column_found)
+        err_list_add(problems, "%s:%d:%d: table %s.%s has no column \"%s\"", rules->path, r->line,
+                     r->col, r->schema, r->table, r->column);
+}
+
+int
+maskplan_check(PGconn *conn, const cat_source_t *src, const cat_target_t *tgt, const rules_t *rules,
+               bool strict, maskplan_t *plan, err_t *err)
+{
+    err_list_t problems = {NULL, 0};
+    int strict_problems = 0;
+
+    memset(plan, 0, sizeof(*plan));
+    plan->ntables = src->ntables;
+    plan->rules = s_calloc((size_t) src->ntables, sizeof(const rule_t **));
+    plan->warnings = value_new_array();
+    for (int i = 0; i < src->ntables; i++)
+        if (src->tables[i].selected)
+            plan->rules[i] = s_calloc((size_t) src->tables[i].ncolumns, sizeof(const rule_t *));
+    for (size_t ri = 0; ri < rules->count; ri++)
+        s_check_rule(plan, src, tgt, rules, ri, &problems);
+
+    for (int i = 0; i < src->ntables && problems.count == 0; i++) {
+        const cat_table_t *t = &src->tables[i];
+        bool any = false;
+
+        if (!t->selected)
+            continue;
+        for (int c = 0; c < t->ncolumns; c++) {
+            const char *word = maskplan_pii_name(t->columns[c].name);
+            char reason[96];
+
+            if (plan->rules[i][c] != NULL) {
+                any = true;
+                plan->masked_columns++;
+                continue;
+            }
+            if (word == NULL || t->columns[c].generated)
+                continue;
+            snprintf(reason, sizeof(reason), "its name looks like personal data (%s)", word);
+            s_warn(plan, t, t->columns[c].name, reason);
+        }
+        plan->masked_tables += any;
+        if (conn != NULL && s_sample(conn, src, i, plan, err) != 0) {
+            err_list_free(&problems);
+            maskplan_free(plan);
+            return -1;
+        }
+    }
+    if (strict && problems.count == 0) {
+        for (size_t w = 0; w < value_size(plan->warnings); w++) {
+            const value_t *warning = value_at(plan->warnings, w);
+
+            err_list_add(&problems, "%s.%s has no masking rule and %s (--strict)",
+                         value_map_string(warning, "table", ""),
+                         value_map_string(warning, "column", ""),
+                         value_map_string(warning, "reason", ""));
+            strict_problems++;
+        }
+    }
+    if (problems.count == 0)
+        return 0;
+    err_set(err, "rules", EXIT_CODE_CONFIG,
+            "the masking rules do not fit the source: %d problem%s; nothing was changed",
+            problems.count, problems.count == 1 ? "" : "s");
+    err_detail(err, "\n%s", problems.text);
+    if (strict_problems == problems.count)
+        err_hint(err,
+                 "give each column a rule in %s (strategy preserve keeps a column as it "
+                 "is on purpose), or leave out --strict",
+                 rules->path);
+    else
+        err_hint(err,
+                 "fix %s: rules name tables as schema.table and columns exactly, case "
+                 "included (docs/masking.md)",
+                 rules->path);
+    err_list_free(&problems);
+    maskplan_free(plan);
+    return -1;
+}
+
+void
+maskplan_free(maskplan_t *plan)
+{
+    if (plan->rules != NULL)
+        for (int i = 0; i < plan->ntables; i++)
+            free(plan->rules[i]);
+    free(plan->rules);
+    value_destroy(&plan->warnings);
+    memset(plan, 0, sizeof(*plan));
+}
+
+const rule_t *
+maskplan_rule(const maskplan_t *plan, int i, int c)
+{
+    if (plan->rules == NULL || i < 0 || i >= plan->ntables || plan->rules[i] == NULL)
+        return NULL;
+    return plan->rules[i][c];
+}
+
+value_t *
+maskplan_entry(const rule_t *rule, const cat_column_t *column, bool not_null, int field)
+{
+    value_t *e = value_new_map();
+
+    value_map_put_int(e, "field", field);
+    value_map_put_string(e, "column", column->name);
+    value_map_put_string(e, "strategy", rule->strategy);
+    value_map_put_string(e, "type", column->base_type);
+    value_map_put_bool(e, "not_null", not_null);
+    if (rule->options != NULL)
+        value_map_put(e, "options", value_dup(rule->options));
+    if (rule->domain != NULL)
+        value_map_put_string(e, "domain", rule->domain);
+    if (rule->has_seed)
+        value_map_put_int(e, "seed", rule->seed);
+    return e;
+}
