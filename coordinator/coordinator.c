@@ -224,9 +224,9 @@ s_finish_job(coord_t *c)
             len += (size_t) n < sizeof(detail) - len ? (size_t) n : sizeof(detail) - len - 1;
         }
         snprintf(c->failure, sizeof(c->failure),
-                 "PII leak: %zu masked column%s of the target "
-                 "still hold source values",
-                 value_size(leaks), value_size(leaks) == 1 ? "" : "s");
+                 "PII leak: %zu masked column%s of the target still hold%s source values",
+                 value_size(leaks), value_size(leaks) == 1 ? "" : "s",
+                 value_size(leaks) == 1 ? "s" : "");
         value_map_put_string(error, "code", "pii_leak");
         value_map_put_string(error, "message", c->failure);
         value_map_put_string(error, "detail", detail);

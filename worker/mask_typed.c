@@ -297,7 +297,7 @@ s_number_numeric(const mask_rule_t *rule, mask_prf_t *prf, const char *in, size_
         return s_value_error(rule, "not a number", err);
     if (rc == -2) {
         s_value_error(rule, "a numeric of more than 38 significant digits", err);
-        err_hint(err, "strategy number handles up to 38 digits: use value or redact");
+        err_hint(err, "strategy number handles up to 38 digits: use value or null");
         return -1;
     }
     cap =

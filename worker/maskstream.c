@@ -126,7 +126,7 @@ s_replace(void *arg, int field, const char *raw, size_t rawlen, bool is_null, bu
         char message[sizeof(err->message)];
 
         snprintf(message, sizeof(message), "%s", err->message);
-        snprintf(err->message, sizeof(err->message), "%s.%s, row %lld of the chunk: %s",
+        snprintf(err->message, sizeof(err->message), "%s.%s, row %lld of the chunk: %.600s",
                  self->table, self->columns[field], self->row, message);
         return -1;
     }

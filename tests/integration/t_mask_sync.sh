@@ -89,11 +89,12 @@ digest() { pgc_sql "$1" "$2" "SELECT md5(string_agg(t::text, '|' ORDER BY id)) F
 
 t_step "masked sync, key A"
 t_assert_exit 0 env CONFITURE_MASK_KEY="$KEY_A" "$CONFITURE" sync --from "$SRC" --to "$DST" \
-    --anonymize --anonymization-config "$RULES" --workers 2 --chunk-size 64kB --format json ||
-    t_fail "masked sync failed"
+    --anonymize --anonymization-config "$RULES" --workers 2 --chunk-size 64kB --format json \
+    --log-level debug || t_fail "masked sync failed"
 t_assert_contains "$(tail -n 1 "$T_OUT")" '"ok":true' "the masked sync reports success"
 t_assert_contains "$(tail -n 1 "$T_OUT")" '"leaks":[]' "the leak scan found no leak"
-t_assert_not_contains "$(cat "$T_OUT" "$T_ERR")" "$KEY_A" "the key appears in no output"
+t_assert_not_contains "$(cat "$T_OUT" "$T_ERR")" "$KEY_A" "the key appears in no output, debug logs included"
+t_assert_contains "$(cat "$T_ERR")" "masking with 7 rules" "(the debug log was on)"
 t_assert_contains "$(cat "$T_OUT")" '"masked":5' "users has 5 masked columns in the plan"
 t_assert_contains "$(grep '"event":"plan"' "$T_OUT")" '"table":"public.users","bytes"' "the plan lists users"
 users_format=$(grep '"event":"plan"' "$T_OUT" | grep -o '"table":"public.users"[^}]*"format":"[a-z]*"' | grep -o '"format":"[a-z]*"')
