@@ -15,6 +15,7 @@
  * still the source's. A leak is a difference: exit code 1. A rule of a partitioned table
  * applies to its partitions, a partition's own rule first.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,20 @@ s_common_columns(PGconn *tgt, const cat_table_t *t, const rules_t *rules, err_t 
  * The leak scan of t's masked columns: a line per column (text), an entry per column in pii
  * and per leaking column its message in leaks. Returns 0 or -1 with err set.
  */
+/* The leak scan's service: waits for the server, stops on Ctrl-C. */
+static int
+s_service(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+
+    (void) arg;
+    (void) rows;
+    (void) bytes;
+    if (!cli_interrupted)
+        poll(&pfd, 1, timeout_ms);
+    return cli_interrupted ? -1 : 0;
+}
+
 static int
 s_pii_table(const cli_options_t *o, PGconn *src, PGconn *tgt, const rules_t *rules,
             const cat_table_t *t, const char *table, value_t *pii, value_t *leaks, err_t *err)
@@ -216,7 +231,7 @@ s_pii_table(const cli_options_t *o, PGconn *src, PGconn *tgt, const rules_t *rul
         cols[n].strategy = r->strategy;
         n++;
     }
-    if (n > 0 && leakscan_table(src, tgt, t->schema, t->name, cols, n, err) != 0) {
+    if (n > 0 && leakscan_table(src, tgt, t->schema, t->name, cols, n, s_service, NULL, err) != 0) {
         free(cols);
         return -1;
     }

@@ -40,6 +40,9 @@ static const char *s_reason_no_key = "no primary key or unique key to pair rows"
 static const char *s_reason_masked_key = "its unique keys hold masked columns";
 static const char *s_reason_key_missing = "its key columns are missing on the target";
 static const char *s_reason_missing = "missing on the target";
+static const char *s_reason_unpaired =
+    "no row of the target pairs with one of the source by key (do the key's values print alike "
+    "on both sides?)";
 
 /* Columns of schema.table: (table oid, attname or NULL); no row when the table is missing. */
 static const char *s_columns_sql =
@@ -183,7 +186,10 @@ s_copy_sql(const char *schema, const char *table, const char *key, const leak_co
         if (source) {
             buf_append_str(&sql, ", CASE WHEN ");
             buf_append_str(&sql, q);
-            buf_append_str(&sql, "::text OPERATOR(pg_catalog.~) '[[:alnum:]]' AND ");
+            /* phone replaces digits only: a value without one cannot change */
+            buf_append_str(&sql, strcmp(columns[c].strategy, "phone") == 0
+                                     ? "::text OPERATOR(pg_catalog.~) '[0-9]' AND "
+                                     : "::text OPERATOR(pg_catalog.~) '[[:alnum:]]' AND ");
             buf_append_str(&sql, q);
             buf_append_str(&sql, "::text NOT IN ('infinity', '-infinity', 'NaN') "
                                  "THEN pg_catalog.md5(");
@@ -208,13 +214,30 @@ s_copy_sql(const char *schema, const char *table, const char *key, const leak_co
 
 /* One side's COPY stream and its current row. */
 typedef struct side {
-    PGconn *conn;       /* the connection */
-    const char *what;   /* "source" or "target", for messages */
-    char *row;          /* the current row (PQgetCopyData's buffer), or NULL */
-    const char **field; /* the current row's compared fields: a hash, or NULL for \N */
-    int nfields;        /* number of compared fields */
-    bool eof;           /* no current row: the stream ended, its COPY succeeded */
+    PGconn *conn;                 /* the connection */
+    const char *what;             /* "source" or "target", for messages */
+    char *row;                    /* the current row (PQgetCopyData's buffer), or NULL */
+    const char **field;           /* the current row's compared fields: a hash, or NULL for \N */
+    int nfields;                  /* number of compared fields */
+    bool eof;                     /* no current row: the stream ended, its COPY succeeded */
+    leakscan_service_fn *service; /* called while waiting, or NULL: block */
+    void *arg;                    /* its argument */
+    int64_t rows;                 /* rows read so far */
 } side_t;
+
+/* Waits for conn to have input, servicing the caller meanwhile. Returns 0, -1 with err set
+ * (the connection failed), or -2 (the service asked to stop). */
+static int
+s_wait(side_t *s, const char *table, err_t *err)
+{
+    if (s->service(s->arg, PQsocket(s->conn), 1000, s->rows, 0) != 0) {
+        err_set(err, "interrupted", EXIT_CODE_INTERRUPTED, "%s: leak scan interrupted", table);
+        return -2;
+    }
+    if (!PQconsumeInput(s->conn))
+        return pgutil_set_error(err, s->conn, NULL, table);
+    return 0;
+}
 
 /* True when p starts with HASH_HEX hex digits followed by a tab or the end of the row. */
 static bool
@@ -266,7 +289,14 @@ s_next(side_t *s, const char *table, err_t *err)
         PQfreemem(s->row);
         s->row = NULL;
     }
-    len = PQgetCopyData(s->conn, &s->row, 0);
+    for (;;) {
+        len = PQgetCopyData(s->conn, &s->row, s->service != NULL);
+        if (len != 0)
+            break;
+        rc = s_wait(s, table, err);
+        if (rc != 0)
+            return rc;
+    }
     if (len == -1) {
         /* The stream ended: then comes the COPY's own result, an error if it failed late. */
         while ((res = PQgetResult(s->conn)) != NULL) {
@@ -279,6 +309,7 @@ s_next(side_t *s, const char *table, err_t *err)
     }
     if (len < 0)
         return pgutil_set_error(err, s->conn, NULL, table);
+    s->rows++;
     /* A row: the key's hash, then per field a tab and a hash or \N, then a newline. The
      * separators and digits are checked; no message quotes the row. */
     p = s->row;
@@ -315,7 +346,16 @@ bad:
 static int
 s_start(side_t *s, const char *table, err_t *err)
 {
-    PGresult *res = PQgetResult(s->conn);
+    PGresult *res;
+
+    /* the server sorts the whole table before the first row: keep the caller alive */
+    while (s->service != NULL && PQisBusy(s->conn)) {
+        int rc = s_wait(s, table, err);
+
+        if (rc != 0)
+            return rc;
+    }
+    res = PQgetResult(s->conn);
 
     if (res == NULL || PQresultStatus(res) != PGRES_COPY_OUT) {
         pgutil_set_error(err, s->conn, res, table);
@@ -329,14 +369,16 @@ s_start(side_t *s, const char *table, err_t *err)
 /* Runs the two COPYs and merges them into the columns' counts. Returns 0 or -1 with err set. */
 static int
 s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const char *key,
-       leak_column_t *columns, int ncolumns, int ncompared, err_t *err)
+       leak_column_t *columns, int ncolumns, int ncompared, leakscan_service_fn *service, void *arg,
+       err_t *err)
 {
-    side_t sides[2] = {{src, "source", NULL, NULL, ncompared, false},
-                       {tgt, "target", NULL, NULL, ncompared, false}};
+    side_t sides[2] = {{src, "source", NULL, NULL, ncompared, false, service, arg, 0},
+                       {tgt, "target", NULL, NULL, ncompared, false, service, arg, 0}};
     side_t *s = &sides[0], *t = &sides[1];
     int *which = calloc((size_t) ncompared, sizeof(int));
     char name[512];
     int rc = -1, n = 0;
+    int64_t pairs = 0;
 
     if (which == NULL)
         abort();
@@ -372,6 +414,7 @@ s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const ch
             continue;
         }
         if (cmp == 0) {
+            pairs++;
             for (int f = 0; f < ncompared; f++) {
                 if (s->field[f] == NULL || t->field[f] == NULL)
                     continue;
@@ -390,6 +433,11 @@ s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const ch
     while (!t->eof)
         if (s_next(t, name, err) != 0)
             goto done;
+    /* Rows on both sides and not one pair: the keys do not print alike (another type, another
+     * encoding), and "checked 0" must not read as a clean column. */
+    if (pairs == 0 && s->rows > 0 && t->rows > 0)
+        for (int f = 0; f < ncompared; f++)
+            columns[which[f]].skipped = s_reason_unpaired;
     rc = 0;
 done:
     for (int i = 0; i < 2; i++) {
@@ -405,7 +453,8 @@ done:
 
 int
 leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
-               leak_column_t *columns, int ncolumns, err_t *err)
+               leak_column_t *columns, int ncolumns, leakscan_service_fn *service, void *arg,
+               err_t *err)
 {
     const char *params[2] = {schema, table};
     PGresult *src_columns = NULL, *tgt_columns = NULL, *keys = NULL;
@@ -460,7 +509,7 @@ leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
         rc = 0;
         goto done;
     }
-    rc = s_scan(src, tgt, schema, table, key, columns, ncolumns, ncompared, err);
+    rc = s_scan(src, tgt, schema, table, key, columns, ncolumns, ncompared, service, arg, err);
     if (rc != 0) {
         for (int c = 0; c < ncolumns; c++)
             columns[c].checked = columns[c].equal = 0;

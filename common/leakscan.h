@@ -19,7 +19,8 @@
  * error message quotes one.
  *
  * Which rows count. Source side: a value is compared when it is not NULL, its text has a
- * letter or a digit (~ '[[:alnum:]]') and it is not 'infinity', '-infinity' or 'NaN' (they
+ * letter or a digit (~ '[[:alnum:]]'; for phone, a digit: its only changeable characters)
+ * and it is not 'infinity', '-infinity' or 'NaN' (they
  * pass through the date strategies by design). A row counts in `checked` when its key is on
  * both sides and both values are compared (not NULL on the target); in `equal` when the two
  * texts are the same. A target with several rows of one key compares each of them.
@@ -45,6 +46,14 @@ typedef struct leak_column {
 } leak_column_t;
 
 /*
+ * Called while the scan waits for a server (each side sorts its whole table before its first
+ * row): fd is the socket to wait on, timeout_ms how long at most, rows the rows read so far
+ * (bytes is 0). Returns 0 to go on, non-zero to stop the scan (it then fails with code
+ * "interrupted" and both COPYs are cancelled). The shape of the worker's pump service.
+ */
+typedef int(leakscan_service_fn)(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes);
+
+/*
  * Compares each masked column of schema.table (unquoted, case-sensitive names) between source
  * and target. Pass every column the rules mask in the table, so that no key holding one of
  * them pairs the rows. src and tgt are connections already inside the transactions
@@ -53,10 +62,12 @@ typedef struct leak_column {
  * column not compared has skipped set: its strategy cannot carry the input, the table or the
  * column is missing on the target, no key pairs the rows), or -1 with err set: a query failed
  * (code "sql"; the transactions may then be aborted) or the table or a column does not exist
- * on the source (code "rules", EXIT_CODE_CONFIG).
+ * on the source (code "rules", EXIT_CODE_CONFIG). With service NULL the scan blocks in libpq;
+ * otherwise it reads both sides without blocking and calls service while it waits.
  */
 int leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
-                   leak_column_t *columns, int ncolumns, err_t *err);
+                   leak_column_t *columns, int ncolumns, leakscan_service_fn *service, void *arg,
+                   err_t *err);
 
 /* True when a strategy's output can carry its input, so the scan compares it: false for
  * preserve (identity by choice), null, redact and value (constants), number (noise that

@@ -8,8 +8,10 @@
 #   1. starts two throwaway PostgreSQL 15 clusters, "src" and "dst" (scripts/pgcluster.sh);
 #   2. loads the source database: the Pagila schema with generated rows at BENCH_SCALE
 #      (tests/data/pagila-rows.sql) plus a bench-only schema "bench": a wide "events" table
-#      (int8 key, jsonb, TOASTed text, 3 secondary indexes, foreign keys into Pagila) and a
-#      narrow "event_tags" table (composite key, foreign key to events);
+#      (int8 key, jsonb, TOASTed text, 3 secondary indexes, foreign keys into Pagila), a
+#      narrow "event_tags" table (composite key, foreign key to events) and a users-like
+#      "users" table (int8 key, UNIQUE email, phone, name, address, a bio of a few hundred
+#      bytes: the personal data of the masking cases);
 #   3. runs, one after the other, each into a freshly created target database:
 #        confiture   bin/confiture sync --workers 2 (default chunk size, then a smaller one)
 #        copy        COPY | COPY per table, 2 at a time, keys/indexes/FKs dropped before and
@@ -17,10 +19,16 @@
 #        pg_dump     pg_dump -Fd -j 2 of the whole database + pg_restore -j 2 into an empty one
 #        pgcopydb    pgcopydb clone --table-jobs 2 --index-jobs 2 (installed with apt-get when
 #                    missing and we are root; skipped with a note otherwise)
+#        users-plain   confiture sync --tables bench.users --workers 2: that table alone
+#        users-masked  the same with --anonymize: four columns masked (email, phone, name,
+#                      address), the leak scan at the end; the report gives masked / plain
+#                      against the 1.10x target
 #      confiture and copy start from the schema only (pg_dump --schema-only of the source);
 #      pg_dump and pgcopydb create the schema themselves in an empty database;
 #   4. checks every copy: row-by-row checksums of every table (pgc_compare), and the number of
-#      valid indexes, validated constraints and the sequence values against the source;
+#      valid indexes, validated constraints and the sequence values against the source; for
+#      the users cases: the plain copy equals the source, the masked one has the same rows,
+#      its unmasked columns equal the source's and no masked value equals its source value;
 #   5. writes docs/benchmarks.md; exits 1 when a run failed or a copy differs.
 #
 # Settings (environment):
@@ -28,7 +36,8 @@
 #   BENCH_WORKERS=2       confiture --workers, and the parallelism of every other method
 #   BENCH_SMALL_CHUNK=16MB  the second confiture run's --chunk-size ("" to skip that run)
 #   BENCH_REPEAT=2        rounds: each method runs once per round; the report shows its fastest
-#   BENCH_CASES="confiture confiture-small confiture-text copy pgdump pgcopydb"   which methods to run
+#   BENCH_CASES="confiture confiture-small confiture-text copy pgdump pgcopydb users-plain users-masked"
+#                         which methods to run (any subset)
 #   BENCH_OUT=docs/benchmarks.md   where the report goes
 #   BENCH_KEEP=1          keep the clusters and the work directory (for a look afterwards)
 #   PGC_BIN               PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
@@ -39,14 +48,14 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-# shellcheck source=pgcluster.sh
+# shellcheck source=pgcluster.sh disable=SC1091 # followed with shellcheck -x; plain shellcheck cannot
 source "$REPO/scripts/pgcluster.sh"
 
 BENCH_SCALE=${BENCH_SCALE:-8}
 BENCH_WORKERS=${BENCH_WORKERS:-2}
 BENCH_SMALL_CHUNK=${BENCH_SMALL_CHUNK-16MB}
 BENCH_REPEAT=${BENCH_REPEAT:-2}
-BENCH_CASES=${BENCH_CASES:-confiture confiture-small confiture-text copy pgdump pgcopydb}
+BENCH_CASES=${BENCH_CASES:-confiture confiture-small confiture-text copy pgdump pgcopydb users-plain users-masked}
 BENCH_OUT=${BENCH_OUT:-docs/benchmarks.md}
 BENCH_KEEP=${BENCH_KEEP:-0}
 CONFITURE=$REPO/bin/confiture
@@ -65,6 +74,12 @@ die() {
 [[ $BENCH_SCALE =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE must be a positive integer, not '$BENCH_SCALE'"
 [[ $BENCH_WORKERS =~ ^[1-9][0-9]*$ ]] || die "BENCH_WORKERS must be a positive integer"
 [[ $BENCH_REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer"
+for c in $BENCH_CASES; do
+    case $c in
+    confiture | confiture-small | confiture-text | copy | pgdump | pgcopydb | users-plain | users-masked) ;;
+    *) die "unknown case '$c' in BENCH_CASES (confiture confiture-small confiture-text copy pgdump pgcopydb users-plain users-masked)" ;;
+    esac
+done
 [[ -x $CONFITURE ]] || die "no $CONFITURE: run make first (make bench builds it)"
 [[ -x $PGC_BIN/pg_dump ]] || die "no PostgreSQL binaries in $PGC_BIN (scripts/install-deps.sh)"
 PAGILA_SCHEMA=$(pgc_pagila_schema)
@@ -227,7 +242,6 @@ cat >"$WORK/events.sql" <<'SQL'
 SET client_min_messages = warning;
 SET synchronous_commit = off;
 SET maintenance_work_mem = '256MB';
-CREATE SCHEMA bench;
 CREATE TABLE bench.events (
     id          bigint PRIMARY KEY,
     customer_id integer NOT NULL,
@@ -273,12 +287,59 @@ CREATE INDEX events_kind_idx ON bench.events (kind, occurred_at);
 ALTER TABLE bench.event_tags ADD FOREIGN KEY (event_id) REFERENCES bench.events (id);
 SQL
 
-say "loading the data set (Pagila scale $BENCH_SCALE + bench.events) into src"
+# bench.users: the personal data of the masking cases (users-plain, users-masked). Four
+# columns to mask (email, phone, full_name, address: some NULL), the rest copied as is.
+cat >"$WORK/users.sql" <<'SQL'
+SET client_min_messages = warning;
+SET synchronous_commit = off;
+SET maintenance_work_mem = '256MB';
+CREATE TABLE bench.users (
+    id         bigint PRIMARY KEY,
+    email      text NOT NULL UNIQUE,
+    phone      text,
+    full_name  text,
+    address    text,
+    created_at timestamptz NOT NULL,
+    plan       text NOT NULL,
+    score      integer NOT NULL,
+    bio        text
+);
+SELECT 50000 * :scale AS n_users \gset
+INSERT INTO bench.users
+SELECT i,
+       lower(f) || '.' || lower(l) || i || '@' || (ARRAY['gmail.com', 'yahoo.fr', 'corp.example.org', 'outlook.com', 'free.fr'])[i % 5 + 1],
+       CASE WHEN i % 12 = 0 THEN NULL
+            WHEN i % 3 = 0 THEN '+1 (555) ' || lpad((h % 1000)::text, 3, '0') || '-' || lpad((h / 1000 % 10000)::text, 4, '0')
+            ELSE '+33 6 ' || lpad((h % 100000000)::text, 8, '0') END,
+       CASE WHEN i % 25 = 0 THEN NULL ELSE f || ' ' || l END,
+       CASE WHEN i % 20 = 0 THEN NULL
+            ELSE (h % 999 + 1) || ' ' || (ARRAY['Oak', 'Maple', 'Cedar', 'Pine', 'Elm', 'Lake', 'Hill', 'Church', 'Mill', 'Park', 'Station', 'Victoria'])[i % 12 + 1]
+                 || ' ' || (ARRAY['Street', 'Avenue', 'Road', 'Lane', 'Boulevard', 'Drive'])[i % 6 + 1]
+                 || ', ' || lpad((h / 7 % 100000)::text, 5, '0') || ' ' || (ARRAY['Lyon', 'Paris', 'Springfield', 'Nantes', 'Bordeaux', 'Portland', 'Lille'])[i % 7 + 1] END,
+       timestamptz '2015-01-01 00:00:00+00' + make_interval(secs => i * 311.7),
+       (ARRAY['free', 'free', 'free', 'pro', 'pro', 'team', 'enterprise'])[i % 7 + 1],
+       (h % 10000)::integer,
+       -- a few hundred bytes (160-460), stored inline: rows stay far below the TOAST threshold
+       CASE WHEN i % 10 = 0 THEN NULL
+            ELSE 'Joined for the ' || (ARRAY['films', 'newsletter', 'deals', 'reviews'])[i % 4 + 1] || '. '
+                 || (SELECT string_agg(md5(i || ':' || g), ' ') FROM generate_series(1, 4 + (i % 9)::integer) g) END
+FROM (SELECT i, hashint8extended(i, 7) & 9223372036854775807 AS h,
+             (ARRAY['Jane', 'John', 'Émile', 'Zoë', 'María', 'José', 'Ahmed', 'Fatima', 'Wei', 'Yuki', 'Olga', 'Liam',
+                    'Noah', 'Emma', 'Lucas', 'Chloé', 'Hugo', 'Inès', 'Amir', 'Sofia', 'Mateo', 'Aisha', 'Ivan', 'Nora'])[i % 24 + 1] AS f,
+             (ARRAY['Smith', 'Martin', 'Bernard', 'García', 'Müller', 'Rossi', 'Nguyen', 'Kowalski', 'Dubois', 'Tanaka',
+                    'Silva', 'Johnson', 'Petit', 'Moreau', 'Novak', 'Haddad', 'O''Brien', 'Lefèvre', 'Schmidt', 'Khan'])[(i / 24) % 20 + 1] AS l
+        FROM generate_series(1, :n_users) AS i) s;
+SQL
+
+say "loading the data set (Pagila scale $BENCH_SCALE + bench.events + bench.users) into src"
 t_load0=$EPOCHREALTIME
 pgc_createdb src $DB >/dev/null || die "could not create the source database"
+pgc_sql src $DB "CREATE SCHEMA bench" >/dev/null || die "could not create the schema bench"
 # The two loads are independent until the events' foreign keys into Pagila: in parallel.
 pgc_psql src $DB -v scale="$BENCH_SCALE" -f "$WORK/events.sql" >"$LOGDIR/load-events.log" 2>&1 &
 pid_ev=$!
+pgc_psql src $DB -v scale="$BENCH_SCALE" -f "$WORK/users.sql" >"$LOGDIR/load-users.log" 2>&1 &
+pid_us=$!
 load_pagila() {
     if declare -F pgc_load_pagila >/dev/null; then
         pgc_load_pagila src $DB "$BENCH_SCALE"
@@ -295,10 +356,14 @@ if ! wait "$pid_ev"; then
     tail -n 20 "$LOGDIR/load-events.log" >&2
     die "loading bench.events failed (log: $LOGDIR/load-events.log)"
 fi
+if ! wait "$pid_us"; then
+    tail -n 20 "$LOGDIR/load-users.log" >&2
+    die "loading bench.users failed (log: $LOGDIR/load-users.log)"
+fi
 pgc_psql src $DB >>"$LOGDIR/load-events.log" 2>&1 <<'SQL' || die "the events' foreign keys failed"
 ALTER TABLE bench.events ADD FOREIGN KEY (customer_id) REFERENCES public.customer (customer_id);
 ALTER TABLE bench.events ADD FOREIGN KEY (rental_id) REFERENCES public.rental (rental_id);
-VACUUM (ANALYZE) bench.events, bench.event_tags;
+VACUUM (ANALYZE) bench.events, bench.event_tags, bench.users;
 CHECKPOINT;
 SQL
 T_LOAD=$(secs "$t_load0" "$EPOCHREALTIME")
@@ -506,6 +571,136 @@ case_confiture() { # $1 = run id, $2 = extra options ("" or e.g. "--chunk-size 1
     PHASES=$(confiture_phases "$LOGDIR/$id.out" "$t0" "$t1")
 }
 
+# ---- the masking cases: bench.users alone, plain then masked
+
+USERS_RULES=$WORK/users-rules.yaml
+cat >"$USERS_RULES" <<'YAML'
+bench.users:
+  - column: email
+    strategy: email
+  - column: phone
+    strategy: phone
+  - column: full_name
+    strategy: name
+  - column: address
+    strategy: address
+YAML
+USERS_MASKED=(email phone full_name address)
+USERS_UNMASKED="id, created_at, plan, score, bio"
+# A throwaway key for this run, given to the masked sync's environment only.
+BENCH_MASK_KEY=$(head -c 32 /dev/urandom | base64)
+declare -A U_LEAK=() U_FORMAT=()
+U_RUN_LEAK='' U_RUN_FORMAT=''
+
+# Phases of a users run from its time-stamped JSON events; sets U_RUN_LEAK (the leak scan's
+# seconds: from the table's finish task, which it waits for, to its own end) and U_RUN_FORMAT
+# (the COPY format of the plan).
+users_phases() {
+    local out=$1 t0=$2 t1=$3
+    U_RUN_FORMAT=$(grep -m1 '"event":"plan"' "$out" | grep -o '"table":"bench.users"[^}]*"format":"[a-z]*"' |
+        grep -o '"format":"[a-z]*"' | cut -d'"' -f4)
+    [[ -n $U_RUN_FORMAT ]] || U_RUN_FORMAT='?'
+    awk -v t0="$t0" -v t1="$t1" '
+        index($0, "{\"event\":\"phase\",\"phase\":\"copy\"}") { copy = $1 }
+        index($0, "\"event\":\"task_done\",\"kind\":\"copy\"") { lastcopy = $1 }
+        index($0, "\"event\":\"task_done\",\"kind\":\"finish\"") { finish = $1 }
+        index($0, "\"event\":\"task_done\",\"kind\":\"leakscan\"") { leak = $1 }
+        index($0, "{\"event\":\"phase\",\"phase\":\"finish\"}") { fin = $1 }
+        END {
+            if (!copy || !lastcopy || !finish || !fin) { print "n/a|phases: n/a"; exit }
+            printf "%s|plan+prepare%s %.1f, copy %.1f, keys+ANALYZE %.1f", (leak ? sprintf("%.1f", leak - finish) : "0"),
+                (leak ? " (with the rules preflight)" : ""), copy - t0, lastcopy - copy, finish - lastcopy
+            if (leak) printf ", leak scan %.1f", leak - finish
+            printf ", end %.1f", t1 - fin
+        }' "$out"
+}
+
+case_users() { # $1 = run id, $2 = plain or masked
+    local id=$1 t0 t1 ph
+    new_target "r_$id" schema || return 1
+    measure_begin
+    t0=$EPOCHREALTIME
+    if [[ $2 == masked ]]; then
+        CONFITURE_MASK_KEY=$BENCH_MASK_KEY run_confiture "$LOGDIR/$id" --tables bench.users \
+            --anonymize --anonymization-config "$USERS_RULES"
+    else
+        run_confiture "$LOGDIR/$id" --tables bench.users
+    fi || {
+        say "confiture failed: $(grep -h -e '"ok":false' -e 'error' "$LOGDIR/$id.out" "$LOGDIR/$id.err" | tail -n 3 | cut -d' ' -f2- | tr '\n' ' ')"
+        measure_end
+        return 1
+    }
+    t1=$EPOCHREALTIME
+    measure_end
+    M_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') # 2 decimals: the ratio is what counts
+    ph=$(users_phases "$LOGDIR/$id.out" "$t0" "$t1")
+    U_RUN_LEAK=${ph%%|*}
+    PHASES=${ph#*|}
+}
+
+# "rows md5" of bench.users over the columns $3 (a select list), row by row in id order.
+users_digest() {
+    pgc_sql "$1" "$2" "SELECT count(*) || ' ' || coalesce(md5(string_agg(md5(ROW($3)::text), '' ORDER BY id)), '-') FROM bench.users t"
+}
+USERS_SRC_ALL=
+USERS_SRC_UNMASKED=
+# check_users ID: the target's bench.users against the source's; sets CHECK.
+check_users() {
+    local id=$1 rc=0 all unm idx eq
+    local idx_sql="SELECT count(*) FROM pg_index i WHERE i.indisvalid AND i.indrelid = 'bench.users'::regclass"
+    [[ -n $USERS_SRC_ALL ]] || USERS_SRC_ALL=$(users_digest src $DB "t.*")
+    [[ -n $USERS_SRC_UNMASKED ]] || USERS_SRC_UNMASKED=$(users_digest src $DB "$USERS_UNMASKED")
+    idx=$(pgc_sql dst "$RUN_DB" "$idx_sql" 2>/dev/null || echo "?")
+    if [[ $id == users-plain ]]; then
+        all=$(users_digest dst "$RUN_DB" "t.*" 2>/dev/null || echo "?")
+        if [[ $all == "$USERS_SRC_ALL" ]]; then
+            CHECK="pass: ${all%% *} rows, every column equal to the source (md5 of the rows in id order)"
+        else
+            CHECK="FAIL: bench.users differs from the source (target: $all, source: $USERS_SRC_ALL)"
+            rc=1
+        fi
+    else
+        unm=$(users_digest dst "$RUN_DB" "$USERS_UNMASKED" 2>/dev/null || echo "?")
+        if [[ $unm == "$USERS_SRC_UNMASKED" ]]; then
+            CHECK="pass: ${unm%% *} rows, as the source; unmasked columns ($USERS_UNMASKED) equal the source's"
+        else
+            CHECK="FAIL: rows or unmasked columns differ (target: $unm, source: $USERS_SRC_UNMASKED)"
+            rc=1
+        fi
+        # The masked columns, side by side in id order: the rows whose ids differ, then per
+        # masked column the rows whose target value equals the source value (NULLs aside).
+        local cols counts c k=0 detail=''
+        cols=$(
+            IFS=,
+            printf '%s' "${USERS_MASKED[*]}"
+        )
+        [[ -s $WORK/users-src.tsv ]] ||
+            pgc_sql src $DB "COPY (SELECT id, $cols FROM bench.users ORDER BY id) TO STDOUT" >"$WORK/users-src.tsv"
+        pgc_sql dst "$RUN_DB" "COPY (SELECT id, $cols FROM bench.users ORDER BY id) TO STDOUT" >"$WORK/users-dst.tsv" || rc=1
+        eq=$(paste "$WORK/users-src.tsv" "$WORK/users-dst.tsv" | awk -F'\t' -v n="${#USERS_MASKED[@]}" '
+            { if ($1 != $(n + 2)) bad++
+              for (c = 2; c <= n + 1; c++) if ($c != "\\N" && $c == $(c + n + 1)) eq[c]++ }
+            END { printf "%d", bad; for (c = 2; c <= n + 1; c++) printf " %d", eq[c]; printf "\n" }')
+        rm -f "$WORK/users-dst.tsv"
+        read -r -a counts <<<"$eq"
+        for c in "${USERS_MASKED[@]}"; do
+            k=$((k + 1))
+            detail+="$c ${counts[k]:-?}, "
+        done
+        if [[ -n $eq && -z ${eq//[0 ]/} ]]; then
+            CHECK+="; no masked value equals its source value (${USERS_MASKED[*]}, compared by id)"
+        else
+            CHECK+="; FAIL: masked values equal to their source value: ${detail%, }; rows whose ids differ: ${counts[0]:-?}"
+            rc=1
+        fi
+    fi
+    if [[ $idx != 2 ]]; then
+        CHECK+="; FAIL: $idx valid indexes on bench.users, the source has 2"
+        rc=1
+    fi
+    return "$rc"
+}
+
 case_copy() {
     local id=$1 t0 t1 t2 t3 t4 t5
     new_target "r_$id" schema || return 1
@@ -607,14 +802,17 @@ check_target() {
     return "$rc"
 }
 
-# add_case ID LABEL COMMAND-TEXT FUNCTION [ARG]: registers a method.
-declare -a C_FN=() C_ARG=() C_RUNS=() C_FAILED=()
+# add_case ID LABEL COMMAND-TEXT FUNCTION [ARG [CHECK]]: registers a method; CHECK (default
+# check_target) checks its copy. The methods whose CHECK is check_users copy bench.users
+# alone: they go to the report's "Masking cost" section, not to the whole-database table.
+declare -a C_FN=() C_ARG=() C_CHECK=() C_RUNS=() C_FAILED=()
 add_case() {
     R_ID+=("$1")
     R_LABEL+=("$2")
     R_CMD+=("$3")
     C_FN+=("$4")
     C_ARG+=("${5:-}")
+    C_CHECK+=("${6:-check_target}")
     C_RUNS+=(0)
     C_FAILED+=(0)
     R_WALL+=("") R_SRC+=("") R_DST+=("") R_TOOL+=("") R_BUSY+=("") R_IOWAIT+=("") R_OTHER+=("") R_LOCKS+=("")
@@ -630,7 +828,7 @@ run_once() {
     ((BENCH_REPEAT > 1)) && tag=" (round $round/$BENCH_REPEAT)"
     say "run: ${R_LABEL[i]}$tag"
     PHASES=
-    M_WALL=0 M_SRC=0 M_DST=0 M_TOOL=0 M_BUSY=0 M_IOWAIT=0 M_OTHER=0 M_LOCKS=''
+    M_WALL=0 M_SRC=0 M_DST=0 M_TOOL=0 M_BUSY=0 M_IOWAIT=0 M_OTHER=0 M_LOCKS='' U_RUN_LEAK='' U_RUN_FORMAT=''
     if ! "${C_FN[i]}" "$id" "${C_ARG[i]}"; then
         say "   FAILED (logs in $LOGDIR)"
         C_FAILED[i]=1
@@ -641,7 +839,7 @@ run_once() {
     fi
     R_ALL[i]="${R_ALL[i]:+${R_ALL[i]} }$M_WALL"
     say "   ${M_WALL}s (CPU s: source ${M_SRC}, target ${M_DST}, client ${M_TOOL}, other processes ${M_OTHER}; machine ${M_BUSY}% busy; target lock waits: ${M_LOCKS}); checking"
-    if check_target "$id"; then
+    if "${C_CHECK[i]}" "$id"; then
         say "   $CHECK"
         [[ -n ${R_CHECK[i]} ]] || R_CHECK[i]=$CHECK
     else
@@ -654,6 +852,7 @@ run_once() {
         R_WALL[i]=$M_WALL R_SRC[i]=$M_SRC R_DST[i]=$M_DST R_TOOL[i]=$M_TOOL R_BUSY[i]=$M_BUSY
         R_IOWAIT[i]=$M_IOWAIT R_OTHER[i]=$M_OTHER R_LOCKS[i]=$M_LOCKS R_PHASES[i]=$PHASES
         R_LOCKFILE[i]=$LOGDIR/$CUR_ID.locks
+        U_LEAK[$id]=$U_RUN_LEAK U_FORMAT[$id]=$U_RUN_FORMAT
     fi
     C_RUNS[i]=$((C_RUNS[i] + 1))
 }
@@ -690,6 +889,16 @@ if want pgcopydb; then
         say "${NOTES[-1]}"
     fi
 fi
+if want users-plain; then
+    add_case users-plain "bench.users alone, plain" \
+        "confiture sync --from SRC --to DST --workers $J --tables bench.users" case_users plain check_users
+fi
+if want users-masked; then
+    add_case users-masked "bench.users alone, 4 columns masked" \
+        "CONFITURE_MASK_KEY=... confiture sync --from SRC --to DST --workers $J --tables bench.users --anonymize --anonymization-config users-rules.yaml" \
+        case_users masked check_users
+fi
+((${#R_ID[@]} > 0)) || die "no case to run (BENCH_CASES='$BENCH_CASES')"
 # Rounds: every method once per round, so that a passing burst of other load on the machine
 # hits different methods rather than all the runs of one.
 for ((round = 1; round <= BENCH_REPEAT; round++)); do
@@ -727,6 +936,16 @@ DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 # The confiture run, for the "what limits it" section.
 ci=
 for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && ci=$i; done
+# The whole-database methods (the results table) and the two masking cases.
+DB_CASES=()
+ui_plain='' ui_masked=''
+for i in "${!R_ID[@]}"; do
+    case ${R_ID[i]} in
+    users-plain) ui_plain=$i ;;
+    users-masked) ui_masked=$i ;;
+    *) DB_CASES+=("$i") ;;
+    esac
+done
 
 {
     printf '# Benchmarks\n\n'
@@ -749,8 +968,10 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
     printf 'The Pagila schema (shared/testdata/pagila-schema-pg15.sql) with rows generated by\n'
     printf 'tests/data/pagila-rows.sql at scale %s, plus a bench-only schema `bench`: `bench.events`, a wide\n' "$BENCH_SCALE"
     printf 'table (int8 primary key, jsonb, inet, one row in 40 with 3-16 kB of text stored in TOAST, three\n'
-    printf 'secondary indexes, foreign keys to `customer` and `rental`) and `bench.event_tags`, a narrow one\n'
-    printf '(two columns, composite primary key, foreign key to `events`). Pagila brings 55 monthly partitions\n'
+    printf 'secondary indexes, foreign keys to `customer` and `rental`), `bench.event_tags`, a narrow one\n'
+    printf '(two columns, composite primary key, foreign key to `events`), and `bench.users`, users-like rows\n'
+    printf 'for the masking cases (int8 primary key, a UNIQUE email, phone, full name, postal address, a\n'
+    printf 'creation time, a plan, a score and a bio of 160-460 bytes, a few NULLs). Pagila brings 55 monthly partitions\n'
     printf 'of `payment`, bytea pictures and long descriptions in TOAST, arrays, an enum, a domain, a\n'
     printf 'generated column, GiST and unique indexes, and %s foreign keys in all.\n\n' "$DS_FKS"
     printf '%s tables (leaf partitions counted), %s rows, database size %s: %s of tables (with TOAST),\n' \
@@ -766,6 +987,9 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
     printf '\n'
 
     printf '## Results\n\n'
+    if ((${#DB_CASES[@]} == 0)); then
+        printf 'No whole-database method ran this time (`BENCH_CASES="%s"`).\n\n' "$BENCH_CASES"
+    else
     printf 'Wall-clock seconds from the start of the command to a complete target: rows, keys, indexes,\n'
     printf 'validated foreign keys, sequences. Each run goes into a freshly created database on the\n'
     printf 'target cluster; confiture and COPY | COPY start from the schema alone (pg_dump --schema-only\n'
@@ -779,7 +1003,7 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
     if ((BENCH_REPEAT > 1)); then printf 'Each method ran %s times; the table shows the fastest run.\n' "$BENCH_REPEAT"; fi
     printf '\n| method | seconds | vs confiture | CPU s source / target / client / other | busy | lock waits on the target | check |\n'
     printf '| --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
-    for i in "${!R_ID[@]}"; do
+    for i in "${DB_CASES[@]}"; do
         if [[ -z ${R_WALL[i]} ]]; then
             printf '| %s | failed | - | - | - | - | %s |\n' "${R_LABEL[i]//|/\\|}" "${R_CHECK[i]}"
             continue
@@ -792,8 +1016,8 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
         printf '| %s | %s%s | %s | %s / %s / %s / %s | %s%% | %s | %s |\n' "${R_LABEL[i]//|/\\|}" "${R_WALL[i]}" "$st" "$r" \
             "${R_SRC[i]}" "${R_DST[i]}" "${R_TOOL[i]}" "${R_OTHER[i]}" "${R_BUSY[i]}" "${R_LOCKS[i]}" "${R_CHECK[i]}"
     done
-    printf '\nIn words:\n\n'
-    for i in "${!R_ID[@]}"; do
+    if [[ -n $REF ]] && ((${#DB_CASES[@]} > 1)); then printf '\nIn words:\n\n'; fi
+    for i in "${DB_CASES[@]}"; do
         [[ ${R_ID[i]} == confiture || -z ${R_WALL[i]} || -z $REF ]] && continue
         printf -- '- %s: %s confiture'"'"'s time (%ss against %ss)' "${R_LABEL[i]}" "$(ratio "${R_WALL[i]}" "$REF")" "${R_WALL[i]}" "$REF"
         if [[ ${R_ID[i]} == pgdump ]]; then
@@ -814,7 +1038,7 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
         printf '.\n'
     done
     printf '\nCommands and where the time went (seconds):\n\n'
-    for i in "${!R_ID[@]}"; do
+    for i in "${DB_CASES[@]}"; do
         printf -- '- **%s**: `%s`' "${R_LABEL[i]}" "${R_CMD[i]}"
         [[ -n ${R_PHASES[i]} ]] && printf '. %s' "${R_PHASES[i]}"
         if ((BENCH_REPEAT > 1)) && [[ -n ${R_ALL[i]} ]]; then printf '. All runs: %s' "${R_ALL[i]}"; fi
@@ -826,15 +1050,16 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
     printf 'on a 2-core machine. The COPY | COPY baseline disables triggers while loading\n'
     printf '(session_replication_role = replica), adds foreign keys NOT VALID then validates them two at\n'
     printf 'a time, and recreates partitioned indexes under new partition index names.\n'
+    fi
     for n in "${NOTES[@]}"; do printf '\n%s\n' "$n"; done
     printf '\n'
 
+    if [[ -n $ci ]]; then
     printf '## What limits confiture here\n\n'
     printf 'This machine has %s cores, and one sync keeps three kinds of processes busy on them at once:\n' "$NCPU"
     printf 'the source server (the snapshot, COPY TO), the target server (COPY FROM, then index builds,\n'
     printf 'foreign key validation and ANALYZE) and confiture'"'"'s coordinator and workers (which relay\n'
     printf 'the COPY stream from one connection to the other).\n'
-    if [[ -n $ci ]]; then
         cap=$(awk -v w="${R_WALL[ci]}" -v n="$NCPU" 'BEGIN { printf "%.1f", w * n }')
         share() { awk -v x="$1" -v c="$cap" 'BEGIN { printf "%.0f%%", (c > 0 ? 100 * x / c : 0) }'; }
         printf 'Where the CPU went during the confiture run above (%ss of wall clock, so %s CPU seconds\n' "${R_WALL[ci]}" "$cap"
@@ -880,10 +1105,130 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
         printf 'target'"'"'s disk is more likely to be the limit.\n\n'
         printf '%s\n' "Its phases (seconds): ${R_PHASES[ci]}."
     fi
+
+    if [[ -n $ui_plain || -n $ui_masked ]]; then
+        printf '\n## Masking cost\n\n'
+        printf 'The target: a sync with four masked columns on a users-like table takes at most 1.10x the\n'
+        printf 'time of the same sync unmasked.\n\n'
+        IFS="|" read -r _ _ _ u_rows u_heap _ u_idx _ u_total < <(grep '^T|bench.users|' "$WORK/dataset.txt") || true
+        printf 'Two runs copy `bench.users` alone (%s rows; %s of heap, %s of indexes: the primary key and
+' "${u_rows:-?}" "${u_heap:-?}" "${u_idx:-?}"
+        printf 'the UNIQUE email; %s in all), each into a freshly created target database holding the schema
+' "${u_total:-?}"
+        printf 'only, with %s workers and the default chunk size:
+
+' "$J"
+        printf -- '- **plain**: `confiture sync --from SRC --to DST --workers %s --tables bench.users`;
+' "$J"
+        printf -- '- **masked**: the same with `--anonymize --anonymization-config users-rules.yaml`, and
+'
+        printf '  `CONFITURE_MASK_KEY` (a random key drawn for the run) in the environment of that command only.
+'
+        printf '  The rules mask four columns: `email` (strategy `email`), `phone` (`phone`), `full_name`
+'
+        printf '  (`name`) and `address` (`address`); `id`, `created_at`, `plan`, `score` and `bio` are copied as
+'
+        printf '  they are.
+
+'
+        if ((BENCH_REPEAT > 1)); then
+            printf 'Each ran %s times, in the same rounds as the other methods; the table shows the fastest run.
+' "$BENCH_REPEAT"
+        fi
+        printf 'Checks: the plain copy equals the source (md5 of every row in id order); the masked copy has
+'
+        printf 'the same rows (ids), its unmasked columns equal the source'"'"'s, and none of its masked values
+'
+        printf 'equals the source value of the same row (every column compared by id, outside confiture).
+
+'
+        printf '| run | seconds | COPY format | CPU s source / target / client / other | busy | where the time went (seconds) | check |
+'
+        printf '| --- | ---: | --- | ---: | ---: | --- | --- |
+'
+        for i in $ui_plain $ui_masked; do
+            if [[ -z ${R_WALL[i]} ]]; then
+                printf '| %s | failed | - | - | - | - | %s |
+' "${R_LABEL[i]}" "${R_CHECK[i]}"
+                continue
+            fi
+            st=
+            [[ ${R_STATUS[i]} != ok ]] && st=" (FAILED)"
+            printf '| %s | %s%s | %s | %s / %s / %s / %s | %s%% | %s | %s |
+' "${R_LABEL[i]}" "${R_WALL[i]}" "$st" \
+                "${U_FORMAT[${R_ID[i]}]:-?}" "${R_SRC[i]}" "${R_DST[i]}" "${R_TOOL[i]}" "${R_OTHER[i]}" "${R_BUSY[i]}" \
+                "${R_PHASES[i]}" "${R_CHECK[i]}"
+        done
+        if ((BENCH_REPEAT > 1)); then
+            printf '
+All runs (seconds): plain %s; masked %s.
+' "${R_ALL[ui_plain]:--}" "${R_ALL[ui_masked]:--}"
+        fi
+        printf '
+'
+        if [[ -n $ui_plain && -n $ui_masked && -n ${R_WALL[ui_plain]} && -n ${R_WALL[ui_masked]} ]]; then
+            wp=${R_WALL[ui_plain]} wm=${R_WALL[ui_masked]}
+            if awk -v m="$wm" -v p="$wp" 'BEGIN { exit !(m <= 1.10 * p) }'; then
+                verdict="The 1.10x target was met on this run."
+            else
+                verdict="The 1.10x target was NOT met on this run."
+            fi
+            printf '**masked / plain: %s** (%ss against %ss). %s
+
+' "$(ratio "$wm" "$wp")" "$wm" "$wp" "$verdict"
+            leak=${U_LEAK[users-masked]:-}
+            printf 'What the masked run does beyond the plain one, all of it inside its %ss:
+
+' "$wm"
+            printf -- '- before the copy, the rules preflight: the rules checked against the source'"'"'s catalog,
+'
+            printf '  and a sample of the source'"'"'s rows read to warn about columns that look personal but have
+'
+            printf '  no rule (part of "plan+prepare");
+'
+            printf -- '- the masking, in the workers, on the COPY stream: each row parsed, the four masked fields
+'
+            printf '  decoded, masked and written back, the other fields copied as bytes. It shows in the
+'
+            printf '  client CPU: %s s masked against %s s plain (the CLI, coordinator and workers);
+' "${R_TOOL[ui_masked]}" "${R_TOOL[ui_plain]}"
+            if [[ -n $leak && $leak != n/a && $leak != 0 ]]; then
+                printf -- '- after the table is loaded, its keys built and ANALYZE done, the leak scan: one task that
+'
+                printf '  reads every row of both sides and compares each masked column of the target with the
+'
+                printf '  source (docs/masking.md#the-leak-scan). It took %ss of this run (from the end of the
+' "$leak"
+                printf '  table'"'"'s finish task, which it waits for, to its own end, in confiture'"'"'s JSON events).
+
+'
+                wml=$(awk -v a="$wm" -v b="$leak" 'BEGIN { printf "%.2f", a - b }')
+                printf 'Without the leak scan the masked run would take %ss: %s the plain run'"'"'s time, the cost of
+' "$wml" "$(ratio "$wml" "$wp")"
+                printf 'the preflight and the masking alone. The leak scan is part of every masked sync (it cannot
+'
+                printf 'be turned off), so the ratio that counts against the target is the first one, %s.
+' "$(ratio "$wm" "$wp")"
+            else
+                printf -- '- after the table is loaded, the leak scan, which compares each masked column of the target
+'
+                printf '  with the source row by row (docs/masking.md#the-leak-scan). Its own time could not be read
+'
+                printf '  from the events of this run: it is included in the total.
+'
+            fi
+        else
+            printf 'No ratio: both cases must run (`BENCH_CASES="users-plain users-masked"`) and succeed.
+'
+        fi
+    fi
+
     printf '\n## Masking micro-benchmarks (one core, no database)\n\n'
     printf 'What masking costs a worker, measured by the programs in tests/bench/ on data generated in\n'
     printf 'memory: parsing and rewriting COPY text rows (`copyrow_bench`, 100 MB of users-like rows)\n'
-    printf 'and masking values (`mask_bench`, 1M values per strategy).\n\n```\n'
+    printf 'and masking values (`mask_bench`, 1M values per strategy). Each runs in one thread: every\n'
+    printf 'figure (MB/s, rows/s, values/s, ns/value) is per core. `rewrite/N` and `binary/N` mask N\n'
+    printf 'fields of each row (text and binary COPY); `/0` only parses and copies the rows.\n\n```\n'
     for tool in copyrow_bench mask_bench; do
         if [[ -x $REPO/build/$tool ]]; then
             if [[ $tool == copyrow_bench ]]; then "$REPO/build/$tool" 100 2>&1; else "$REPO/build/$tool" 2>&1; fi ||
@@ -907,7 +1252,7 @@ for i in "${!R_ID[@]}"; do [[ ${R_ID[i]} == confiture && -n ${R_WALL[i]} ]] && c
 mkdir -p "$(dirname "$BENCH_OUT")"
 cp "$WORK/benchmarks.md" "$BENCH_OUT"
 say "wrote $BENCH_OUT (total $(hms "$T_TOTAL"))"
-sed -n '/^| method/,/^$/p' "$BENCH_OUT" >&2
+sed -n -e '/^| method/,/^$/p' -e '/^| run /,/^$/p' -e '/^\*\*masked \/ plain/p' "$BENCH_OUT" >&2
 
 if ((FAILED)); then
     say "FAILED: a run failed or a copy differs from the source (logs in $LOGDIR)"

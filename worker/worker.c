@@ -513,9 +513,13 @@ s_run_leakscan(worker_t *w, const value_t *task, err_t *err)
         cols[i].column = value_map_string(value_at(columns, i), "column", "");
         cols[i].strategy = value_map_string(value_at(columns, i), "strategy", "");
     }
-    if (leakscan_table(src, tgt, value_map_string(task, "schema", ""),
-                       value_map_string(task, "name", ""), cols, (int) n, err) != 0)
+    rc = leakscan_table(src, tgt, value_map_string(task, "schema", ""),
+                        value_map_string(task, "name", ""), cols, (int) n, s_service, w, err);
+    if (rc != 0) {
+        rc = strcmp(err->code, "interrupted") == 0 ? -2 : -1;
         goto done;
+    }
+    rc = -1;
     if (pgutil_exec(src, err, "COMMIT") != 0 || pgutil_exec(tgt, err, "COMMIT") != 0)
         goto done;
     report = value_new_array();
