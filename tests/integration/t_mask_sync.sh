@@ -36,6 +36,11 @@ CREATE TABLE orders (
     amount numeric(10,2) NOT NULL
 );
 CREATE TABLE products (id integer PRIMARY KEY, title text, price numeric);
+CREATE TABLE events (id integer, at date, email text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+INSERT INTO events SELECT i, DATE '2024-06-01' + (i % 400), 'ev' || i || '@corp.example.org'
+FROM generate_series(1, 2000) AS i;
 INSERT INTO users
 SELECT i, 'user' || i || '@corp.example.org',
        CASE WHEN i % 10 = 0 THEN NULL ELSE '+33 6 ' || lpad((i * 7919 % 100000000)::text, 8, '0') END,
@@ -76,6 +81,9 @@ orders:
   - column: shipped
     strategy: date
     options: {days: 30}
+events:                  # a partitioned table: the rule covers its partitions
+  - column: email
+    strategy: email
 domains:
   customer_email:
     - users.email
@@ -87,6 +95,13 @@ rows() { pgc_sql "$1" "$2" "SELECT id, $4 FROM $3 ORDER BY id" ; }
 # md5 of whole tables or column lists, one side.
 digest() { pgc_sql "$1" "$2" "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM (SELECT $4 FROM $3) t"; }
 
+t_step "a masked dry run shows the masking and changes nothing"
+t_assert_exit 0 env CONFITURE_MASK_KEY="$KEY_A" "$CONFITURE" sync --from "$SRC" --to "$DST" \
+    --anonymize --anonymization-config "$RULES" --dry-run
+t_assert_contains "$(t_out)" "masking: 9 columns in 4 tables" "the plan counts the masked columns"
+t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM pg_namespace WHERE nspname = 'confiture'")" \
+    "a masked dry run writes nothing"
+
 t_step "masked sync, key A"
 t_assert_exit 0 env CONFITURE_MASK_KEY="$KEY_A" "$CONFITURE" sync --from "$SRC" --to "$DST" \
     --anonymize --anonymization-config "$RULES" --workers 2 --chunk-size 64kB --format json \
@@ -94,7 +109,7 @@ t_assert_exit 0 env CONFITURE_MASK_KEY="$KEY_A" "$CONFITURE" sync --from "$SRC" 
 t_assert_contains "$(tail -n 1 "$T_OUT")" '"ok":true' "the masked sync reports success"
 t_assert_contains "$(tail -n 1 "$T_OUT")" '"leaks":[]' "the leak scan found no leak"
 t_assert_not_contains "$(cat "$T_OUT" "$T_ERR")" "$KEY_A" "the key appears in no output, debug logs included"
-t_assert_contains "$(cat "$T_ERR")" "masking with 7 rules" "(the debug log was on)"
+t_assert_contains "$(cat "$T_ERR")" "masking with 8 rules" "(the debug log was on)"
 t_assert_contains "$(cat "$T_OUT")" '"masked":5' "users has 5 masked columns in the plan"
 t_assert_contains "$(grep '"event":"plan"' "$T_OUT")" '"table":"public.users","bytes"' "the plan lists users"
 users_format=$(grep '"event":"plan"' "$T_OUT" | grep -o '"table":"public.users"[^}]*"format":"[a-z]*"' | grep -o '"format":"[a-z]*"')
@@ -126,6 +141,12 @@ t_assert_eq "$(pgc_sql src "$SRC_DB" "SELECT count(*) FROM users WHERE phone ~ '
 same_dates=$(join -t '|' <(rows src "$SRC_DB" orders shipped | sort) <(rows dst "$DST_DB" orders shipped | sort) |
              awk -F'|' '$2 == $3' | wc -l)
 t_assert_eq 0 "$same_dates" "orders.shipped: every date shifted"
+
+same_events=$(join -t '|' <(pgc_sql src "$SRC_DB" "SELECT id || '/' || at, email FROM events" | sort) \
+    <(pgc_sql dst "$DST_DB" "SELECT id || '/' || at, email FROM events" | sort) | awk -F'|' '$2 == $3' | wc -l)
+t_assert_eq 0 "$same_events" "events (partitions of a ruled parent): every email masked"
+t_assert_eq 2000 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM events WHERE email LIKE '%@example.com'")" \
+    "every partition row was masked"
 
 t_step "unmasked columns and tables are byte-equal"
 t_assert_eq "$(digest src "$SRC_DB" users "id, plan")" "$(digest dst "$DST_DB" users "id, plan")" "users.id, users.plan equal"
