@@ -41,13 +41,18 @@ s_calloc(size_t n, size_t size)
     return p;
 }
 
+/* Last words that name a reference or a property, not the data: address_id, email_count. */
+static const char *const s_not_pii_last[] = {"id", "ids", "fk", "count", "type", "kind",
+                                             "status", "verified", "enabled", NULL};
+
 const char *
 maskplan_pii_name(const char *column)
 {
-    char word[64];
+    char word[64], last[64] = "";
     size_t n = 0;
     char lower[128];
     size_t len = strlen(column);
+    const char *found = NULL;
 
     /* words: split at non-letters and at a lower-to-upper case change (camelCase) */
     for (size_t i = 0; i <= len; i++) {
@@ -57,14 +62,20 @@ maskplan_pii_name(const char *column)
 
         if (boundary && n > 0) {
             word[n] = '\0';
-            for (int w = 0; s_pii_words[w] != NULL; w++)
+            for (int w = 0; s_pii_words[w] != NULL && found == NULL; w++)
                 if (strcmp(word, s_pii_words[w]) == 0)
-                    return s_pii_words[w];
+                    found = s_pii_words[w];
+            memcpy(last, word, n + 1);
             n = 0;
         }
         if (ch != '\0' && isalpha(ch) && n + 1 < sizeof(word))
             word[n++] = (char) tolower(ch);
     }
+    for (int w = 0; s_not_pii_last[w] != NULL; w++)
+        if (strcmp(last, s_not_pii_last[w]) == 0)
+            return NULL;
+    if (found != NULL)
+        return found;
     for (n = 0; n < len && n + 1 < sizeof(lower); n++)
         lower[n] = (char) tolower((unsigned char) column[n]);
     lower[n] = '\0';

@@ -63,7 +63,9 @@ bool maskplan_binary_ok(const char *type);
  * Why a column name looks like personal data: the matching word ("email", "phone", "ssn",
  * "name", "address", "birth", "ip", "card", "iban", "token", "password", ...), or NULL.
  * Words are the name's parts between underscores, digits and case changes; a few words
- * (email, phone, password, birth, iban, ssn) also match inside a longer word.
+ * (email, phone, password, birth, iban, ssn) also match inside a longer word. A name whose
+ * last word names a reference or a property (address_id, email_count, phone_type,
+ * email_verified: id, ids, fk, count, type, kind, status, verified, enabled) does not match.
  */
 const char *maskplan_pii_name(const char *column);
 

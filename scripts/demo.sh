@@ -2,8 +2,10 @@
 #
 # demo.sh - `make demo`: on a fresh Debian 12, installs what is missing, builds, starts two
 # throwaway PostgreSQL 15 clusters, loads the Pagila sample (schema from shared/testdata plus
-# generated rows) into one, gives the other the schema only, and runs a parallel sync
-# between two environments with its live progress display, then verifies the copy.
+# generated rows) into one, gives the other the schema only, and runs a parallel masked
+# sync between two environments (deploy/examples/anonymization.yaml, a random key kept in
+# tmp/demo/mask.key) with its live progress display, then verifies the copy and that no
+# masked column kept a source value.
 #
 #   DEMO_SCALE=8      size of the generated data (default 8: a sync of several seconds)
 #   DEMO_WORKERS=N    workers (default: number of CPUs)
@@ -58,9 +60,24 @@ for env in production staging; do
         "$(pgc_port "$env")" "$(pgc_host "$env")" >"$PGC_ROOT/environments/$env.yaml"
 done
 
-echo "== confiture sync --from production --to staging --workers $workers --chunk-size 4MB"
-bin/confiture sync --from production --to staging --workers "$workers" --chunk-size 4MB \
-    --config-dir "$PGC_ROOT/environments" --log-level info
+rules=deploy/examples/anonymization.yaml
+key_file=$PGC_ROOT/mask.key
+if [[ ! -s $key_file ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$key_file")
+fi
+echo "== masking key: $key_file (random, mode 600); rules: $rules"
+echo "== confiture anonymize check --from production"
+bin/confiture anonymize check --from production --config-dir "$PGC_ROOT/environments" \
+    --anonymization-config "$rules" | tail -n 1
 
-echo "== confiture verify --from production --to staging"
-bin/confiture verify --from production --to staging --config-dir "$PGC_ROOT/environments" | tail -n 3
+echo "== confiture sync --from production --to staging --anonymize --workers $workers --chunk-size 4MB"
+bin/confiture sync --from production --to staging --workers "$workers" --chunk-size 4MB \
+    --config-dir "$PGC_ROOT/environments" --log-level info \
+    --anonymize --anonymization-config "$rules" --mask-key-file "$key_file"
+
+echo "== confiture verify --from production --to staging --pii"
+bin/confiture verify --from production --to staging --config-dir "$PGC_ROOT/environments" \
+    --pii --anonymization-config "$rules" | tail -n 3
+echo "== a customer before and after:"
+pgc_sql production app "SELECT first_name, last_name, email FROM customer WHERE customer_id = 1"
+pgc_sql staging app "SELECT first_name, last_name, email FROM customer WHERE customer_id = 1"

@@ -17,7 +17,7 @@ t_step "load pagila (scale 1) on src, its schema on dst"
 t_assert_exit 0 pgc_load_pagila src "$SRC_DB" 1 || t_fail "pagila does not load"
 pgc_sql src "$SRC_DB" "ANALYZE" >/dev/null
 t_copy_schema || t_fail "schema copy"
-triggers_before=$(pgc_sql dst "$DST_DB" "SELECT string_agg(tgrelid::regclass || '.' || tgname || '=' || tgenabled, ',' ORDER BY tgrelid::regclass::text, tgname) FROM pg_trigger WHERE NOT tgisinternal")
+triggers_before=$(pgc_sql dst "$DST_DB" "SELECT string_agg(tgrelid::regclass || '.' || tgname || '=' || tgenabled::text, ',' ORDER BY tgrelid::regclass::text, tgname) FROM pg_trigger WHERE NOT tgisinternal")
 
 t_step "environments in YAML, with \${VAR} expansion"
 mkdir -p "$T_WORK/env"
@@ -44,7 +44,7 @@ t_assert_eq t "$( ((chunks > 70)) && echo t || echo f)" "big tables are cut into
 t_step "compare row by row"
 t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB" || t_fail "target differs from source"
 t_assert_exit 0 "$T_BIN/confiture" verify --from production --to staging --config-dir "$T_WORK/env"
-t_assert_eq "$triggers_before" "$(pgc_sql dst "$DST_DB" "SELECT string_agg(tgrelid::regclass || '.' || tgname || '=' || tgenabled, ',' ORDER BY tgrelid::regclass::text, tgname) FROM pg_trigger WHERE NOT tgisinternal")" \
+t_assert_eq "$triggers_before" "$(pgc_sql dst "$DST_DB" "SELECT string_agg(tgrelid::regclass || '.' || tgname || '=' || tgenabled::text, ',' ORDER BY tgrelid::regclass::text, tgname) FROM pg_trigger WHERE NOT tgisinternal")" \
     "triggers are as they were"
 t_assert_eq "done" "$(pgc_sql dst "$DST_DB" "SELECT state FROM confiture.job")" "the ledger records the job as done"
 t_assert_eq "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM confiture.task")" \
@@ -62,4 +62,19 @@ t_assert_contains "$screen" "ETA" "it shows the time left"
 t_assert_contains "$screen" "public.rental" "it shows a table in progress"
 t_assert_contains "$screen" "synced 70 tables" "it ends with the summary"
 t_assert_not_contains "$screen" "confiture: copied public." "no plain per-table lines on a terminal"
+
+t_step "masked with the example rules (deploy/examples/anonymization.yaml)"
+RULES=$T_REPO/deploy/examples/anonymization.yaml
+t_assert_exit 0 env -u CONFITURE_MASK_KEY "$T_BIN/confiture" anonymize check --from production \
+    --to staging --config-dir "$T_WORK/env" --anonymization-config "$RULES" --strict
+t_assert_contains "$(t_out)" "fit the source" "the example rules fit Pagila, even with --strict"
+t_assert_exit 0 "$T_BIN/confiture" sync --from production --to staging --config-dir "$T_WORK/env" \
+    --workers 3 --chunk-size 128kB --anonymize --anonymization-config "$RULES" --mask-key-random \
+    --format json || t_fail "masked sync failed"
+t_assert_contains "$(tail -n 1 "$T_OUT")" '"leaks":[]' "no leak"
+t_assert_exit 0 env CONFITURE_MASK_KEY=unrelated-but-long-enough "$T_BIN/confiture" verify \
+    --from production --to staging --config-dir "$T_WORK/env" --pii --anonymization-config "$RULES"
+t_assert_contains "$(t_out)" "public.customer.email" "verify --pii checks the masked columns"
+t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM customer WHERE email LIKE '%@sakilacustomer.org'")" \
+    "no customer email of the source is left"
 t_pass
