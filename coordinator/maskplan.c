@@ -42,8 +42,8 @@ s_calloc(size_t n, size_t size)
 }
 
 /* Last words that name a reference or a property, not the data: address_id, email_count. */
-static const char *const s_not_pii_last[] = {"id", "ids", "fk", "count", "type", "kind",
-                                             "status", "verified", "enabled", NULL};
+static const char *const s_not_pii_last[] = {"id",   "ids",    "fk",       "count",   "type",
+                                             "kind", "status", "verified", "enabled", NULL};
 
 const char *
 maskplan_pii_name(const char *column)
