@@ -20,16 +20,42 @@
 
 /* Words that make a column name look like personal data. */
 static const char *const s_pii_words[] = {
-    "email",    "mail",      "phone",   "mobile",   "fax",      "ssn",     "nin",
-    "passport", "name",      "surname", "username", "login",    "address", "street",
-    "zip",      "postcode",  "postal",  "birth",    "birthday", "dob",     "birthdate",
-    "ip",       "card",      "pan",     "cvv",      "iban",     "bic",     "account",
-    "token",    "password",  "passwd",  "secret",   "salary",   "tax",     "gender",
-    "latitude", "longitude", "geo",     "license",  "national", "social",  NULL};
+    "email",     "mail",     "phone",    "mobile",  "tel",      "fax",      "msisdn", "ssn",
+    "nin",       "passport", "name",     "surname", "username", "fname",    "lname",  "address",
+    "street",    "zip",      "postcode", "postal",  "birth",    "birthday", "dob",    "ip",
+    "ipv",       "inet",     "card",     "pan",     "cvv",      "iban",     "bic",    "account",
+    "token",     "password", "passwd",   "secret",  "salary",   "gender",   "sex",    "latitude",
+    "longitude", "national", "social",   NULL};
 
-/* Words that also count inside a longer word ("customeremail", "pwdhash" does not). */
-static const char *const s_pii_substrings[] = {"email", "phone", "password", "birth",
-                                               "iban",  "ssn",   NULL};
+/* Words that also count inside a longer word (unquoted names are folded to lower case, so
+ * "firstname" is one word). */
+static const char *const s_pii_substrings[] = {
+    "email",      "phone",       "password",   "birth",      "iban",    "firstname",
+    "lastname",   "fullname",    "nickname",   "username",   "surname", "address",
+    "zipcode",    "postalcode",  "creditcard", "cardnumber", "apikey",  "api_key",
+    "privatekey", "private_key", "msisdn",     NULL};
+
+/* Last words that name a reference or a property, not the data: address_id, email_count,
+ * token_expires_at. */
+static const char *const s_not_pii_last[] = {"id",   "ids",    "fk",       "count",   "type",
+                                             "kind", "status", "verified", "enabled", "at",
+                                             "on",   "rate",   "format",   NULL};
+
+/* Words before "name" that make it a thing's name, not a person's: product_name. */
+static const char *const s_thing_names[] = {
+    "product",     "table",    "file",   "host",  "column",  "schema",  "company",
+    "brand",       "category", "role",   "group", "team",    "service", "app",
+    "application", "database", "server", "model", "project", "event",   "job",
+    "task",        "display",  "domain", "queue", "index",   NULL};
+
+static bool
+s_in(const char *word, const char *const *list)
+{
+    for (int w = 0; list[w] != NULL; w++)
+        if (strcmp(word, list[w]) == 0)
+            return true;
+    return false;
+}
 
 static void *
 s_calloc(size_t n, size_t size)
@@ -41,17 +67,11 @@ s_calloc(size_t n, size_t size)
     return p;
 }
 
-/* Last words that name a reference or a property, not the data: address_id, email_count. */
-static const char *const s_not_pii_last[] = {"id",   "ids",    "fk",       "count",   "type",
-                                             "kind", "status", "verified", "enabled", NULL};
-
 const char *
 maskplan_pii_name(const char *column)
 {
-    char word[64], last[64] = "";
-    size_t n = 0;
-    char lower[128];
-    size_t len = strlen(column);
+    char word[64], last[64] = "", lower[128];
+    size_t n = 0, len = strlen(column);
     const char *found = NULL;
 
     /* words: split at non-letters and at a lower-to-upper case change (camelCase) */
@@ -62,18 +82,20 @@ maskplan_pii_name(const char *column)
 
         if (boundary && n > 0) {
             word[n] = '\0';
-            for (int w = 0; s_pii_words[w] != NULL && found == NULL; w++)
-                if (strcmp(word, s_pii_words[w]) == 0)
-                    found = s_pii_words[w];
+            if (found == NULL && s_in(word, s_pii_words) &&
+                !(strcmp(word, "name") == 0 && s_in(last, s_thing_names))) {
+                for (int w = 0; s_pii_words[w] != NULL; w++)
+                    if (strcmp(word, s_pii_words[w]) == 0)
+                        found = s_pii_words[w];
+            }
             memcpy(last, word, n + 1);
             n = 0;
         }
         if (ch != '\0' && isalpha(ch) && n + 1 < sizeof(word))
             word[n++] = (char) tolower(ch);
     }
-    for (int w = 0; s_not_pii_last[w] != NULL; w++)
-        if (strcmp(last, s_not_pii_last[w]) == 0)
-            return NULL;
+    if (s_in(last, s_not_pii_last))
+        return NULL;
     if (found != NULL)
         return found;
     for (n = 0; n < len && n + 1 < sizeof(lower); n++)
@@ -85,11 +107,29 @@ maskplan_pii_name(const char *column)
     return NULL;
 }
 
+/* True when type is name, or name followed by a length modifier "(n)", and nothing else. */
+static bool
+s_type_is(const char *type, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(type, name, n) != 0)
+        return false;
+    type += n;
+    if (*type == '\0')
+        return true;
+    if (*type++ != '(' || !isdigit((unsigned char) *type))
+        return false;
+    while (isdigit((unsigned char) *type))
+        type++;
+    return strcmp(type, ")") == 0;
+}
+
 bool
 maskplan_binary_ok(const char *type)
 {
-    return strcmp(type, "text") == 0 || strncmp(type, "character varying", 17) == 0 ||
-           strncmp(type, "character", 9) == 0;
+    return strcmp(type, "text") == 0 || s_type_is(type, "character varying") ||
+           s_type_is(type, "character");
 }
 
 /* True when a text-like column whose contents are worth sampling. */

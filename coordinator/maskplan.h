@@ -62,10 +62,11 @@ bool maskplan_binary_ok(const char *type);
 /*
  * Why a column name looks like personal data: the matching word ("email", "phone", "ssn",
  * "name", "address", "birth", "ip", "card", "iban", "token", "password", ...), or NULL.
- * Words are the name's parts between underscores, digits and case changes; a few words
- * (email, phone, password, birth, iban, ssn) also match inside a longer word. A name whose
- * last word names a reference or a property (address_id, email_count, phone_type,
- * email_verified: id, ids, fk, count, type, kind, status, verified, enabled) does not match.
+ * Words are the name's parts between non-letters and case changes; some words also match
+ * inside a longer one, since unquoted names are folded to lower case (firstname, homeaddress,
+ * zipcode, creditcard, apikey). A name whose last word names a reference or a property
+ * (address_id, email_count, phone_type, token_expires_at) does not match, nor does a thing's
+ * name (product_name, file_name, host_name).
  */
 const char *maskplan_pii_name(const char *column);
 

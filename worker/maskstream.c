@@ -184,6 +184,14 @@ maskstream_message(maskstream_t *self, const char *data, size_t len, const char 
     }
     *out = self->out.data;
     *outlen = self->out.len;
+    if (rc < 0 && strncmp(err->message, self->table, strlen(self->table)) != 0) {
+        /* copyrow's own errors know neither the table nor the row: say where */
+        char message[sizeof(err->message)];
+
+        snprintf(message, sizeof(message), "%s", err->message);
+        snprintf(err->message, sizeof(err->message), "%s, row %lld of the chunk: %.700s",
+                 self->table, self->row, message);
+    }
     return rc;
 }
 
