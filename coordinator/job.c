@@ -69,10 +69,15 @@ typedef struct job_task {
     bool skipped;      /* DONE because an earlier attempt had committed it */
     int64_t rows;      /* rows copied (copy) or counted (finish) */
     int64_t bytes;     /* bytes copied */
+    int *deps;         /* tasks that must be done before this one */
+    int ndeps;         /* number of them */
+    int attempts;      /* attempts made in earlier runs of the job (resume) */
 } job_task_t;
 
 typedef struct job_table {
     char *display;     /* schema.name for people */
+    char *qname;       /* "schema"."name", quoted */
+    bool selected;     /* copied by this job */
     int chunks;        /* copy tasks planned */
     int chunks_done;   /* copy tasks done */
     int64_t rows;      /* rows copied */
@@ -94,7 +99,10 @@ struct job {
     PGconn *tgt;                                    /* target connection of the coordinator */
     cat_source_t src;                               /* source catalog */
     cat_target_t tgt_cat;                           /* target catalog */
-    job_table_t *tables;                            /* per source table, parallel to src.tables */
+    job_table_t *tables;  /* per source table, parallel to src.tables (resume: per plan row) */
+    int ntables;          /* number of them */
+    bool resumed;         /* opened from the ledger (--resume), not planned */
+    value_t *plan_event;  /* the plan as first made (stored in the ledger) */
     job_task_t *tasks;                              /* the plan */
     int ntasks;                                     /* number of tasks */
     int ncopy;                                      /* of which copy tasks */
@@ -601,6 +609,9 @@ s_plan_leakscan(job_t *job, int i)
     value_map_put(task->body, "columns", columns);
 }
 
+static void s_plan_deps(job_t *job);
+static value_t *s_plan_event(const job_t *self);
+
 static int
 s_plan(job_t *job, err_t *err)
 {
@@ -644,6 +655,7 @@ s_plan(job_t *job, err_t *err)
     for (int i = 0; i < job->src.ntables; i++)
         if (job->tables[i].masked > 0)
             s_plan_leakscan(job, i);
+    s_plan_deps(job);
 
     crypto_generichash_init(&hash, NULL, 0, sizeof(digest));
     if (job->masked) {
@@ -816,14 +828,18 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
         goto fail;
     if (s_preflight(job, err) != 0 || s_mask_preflight(job, err) != 0)
         goto fail;
+    job->ntables = job->src.ntables;
     job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
     for (int i = 0; i < job->src.ntables; i++) {
         job->tables[i].display =
             s_printf("%s.%s", job->src.tables[i].schema, job->src.tables[i].name);
+        job->tables[i].qname = strdup(job->src.tables[i].qname);
+        job->tables[i].selected = job->src.tables[i].selected;
         job->tables[i].counted = -1;
     }
     if (s_read_sequences(job, err) != 0 || s_plan(job, err) != 0)
         goto fail;
+    job->plan_event = s_plan_event(job);
     free(source);
     free(target);
     return job;
@@ -850,13 +866,17 @@ job_destroy(job_t **self_p)
     for (int k = 0; k < job->ntasks; k++) {
         free(job->tasks[k].label);
         free(job->tasks[k].detail);
+        free(job->tasks[k].deps);
         value_destroy(&job->tasks[k].body);
     }
     free(job->tasks);
     if (job->tables)
-        for (int i = 0; i < job->src.ntables; i++)
+        for (int i = 0; i < job->ntables; i++) {
             free(job->tables[i].display);
+            free(job->tables[i].qname);
+        }
     free(job->tables);
+    value_destroy(&job->plan_event);
     catalog_free_target(&job->tgt_cat, job->src.ntables);
     catalog_free_source(&job->src);
     for (int i = 0; i < job->nsequences; i++)
@@ -894,6 +914,13 @@ job_dry_run(const job_t *self)
 value_t *
 job_plan(const job_t *self)
 {
+    return value_dup(self->plan_event);
+}
+
+/* The plan as an event body (kept in the ledger for a resume). */
+static value_t *
+s_plan_event(const job_t *self)
+{
     value_t *plan = value_new_map();
     value_t *tables = value_new_array();
     int64_t bytes = 0;
@@ -910,6 +937,7 @@ job_plan(const job_t *self)
             continue;
         row = value_new_map();
         value_map_put_string(row, "table", self->tables[i].display);
+        value_map_put_string(row, "qname", t->qname);
         value_map_put_int(row, "bytes", t->bytes);
         value_map_put_int(row, "chunks", self->tables[i].chunks);
         value_map_put_string(row, "split", self->tables[i].split);
@@ -945,20 +973,38 @@ job_plan(const job_t *self)
 
 /* ---------------------------------------------------------------- target preparation */
 
+/* The task's dependencies as an integer[] literal. */
+static char *
+s_deps_literal(const job_task_t *t)
+{
+    buf_t b;
+
+    buf_init(&b);
+    buf_append_byte(&b, '{');
+    for (int d = 0; d < t->ndeps; d++)
+        buf_appendf(&b, "%s%d", d ? "," : "", t->deps[d]);
+    buf_append_byte(&b, '}');
+    return buf_detach_string(&b);
+}
+
+/*
+ * Writes the job and its whole plan into the ledger: each task with its label, body (what a
+ * worker is sent, secrets aside: they are references) and dependencies, the plan event and
+ * the sequences to set. A resumed job runs from this alone.
+ */
 static int
 s_insert_plan(job_t *job, err_t *err)
 {
+    enum { NCOL = 8 };
     int n = job->ntasks;
-    char **ids = s_alloc((size_t) n, sizeof(char *));
-    char **kinds = s_alloc((size_t) n, sizeof(char *));
-    char **rels = s_alloc((size_t) n, sizeof(char *));
-    char **details = s_alloc((size_t) n, sizeof(char *));
-    char **sizes = s_alloc((size_t) n, sizeof(char *));
-    char *a[5], *spec_json = value_to_json(job->spec);
-    const char *params[7];
+    char **cols[NCOL];
+    char *a[NCOL], *spec_json = value_to_json(job->spec), *plan_json = NULL;
+    char *sequences = pgutil_text_array(job->sequences, job->nsequences);
+    const char *params[NCOL + 1];
     PGresult *res;
     int rc = -1;
 
+    plan_json = value_to_json(job->plan_event);
     params[0] = job->id;
     params[1] = job->source_display;
     params[2] = job->snapshot;
@@ -966,54 +1012,56 @@ s_insert_plan(job_t *job, err_t *err)
     params[4] = spec_json;
     params[5] = job->masked ? job->rules.hash : NULL;
     params[6] = job->masked ? job->key_fingerprint : NULL;
+    params[7] = plan_json;
+    params[8] = sequences;
     res = pgutil_query(job->tgt, err,
                        "INSERT INTO confiture.job (job_id, state, source, snapshot, plan_hash, "
-                       "spec, rules_hash, mask_key_fingerprint) "
-                       "VALUES ($1, 'loading', $2, $3, $4, $5::jsonb, $6, $7)",
-                       7, params);
+                       "spec, rules_hash, mask_key_fingerprint, plan, sequences, heartbeat_at) "
+                       "VALUES ($1, 'loading', $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb, "
+                       "$9::text[], now())",
+                       9, params);
     free(spec_json);
+    free(plan_json);
+    free(sequences);
     if (res == NULL)
-        goto done;
+        return -1;
     PQclear(res);
+    for (int c = 0; c < NCOL; c++)
+        cols[c] = s_alloc((size_t) n, sizeof(char *));
     for (int k = 0; k < n; k++) {
         const job_task_t *t = &job->tasks[k];
 
-        ids[k] = s_printf("%d", k);
-        kinds[k] = (char *) s_kind_names[t->kind];
-        rels[k] = (char *) value_map_string(t->body, "table", "");
-        details[k] = t->detail;
-        sizes[k] = s_printf("%lld", (long long) t->est_bytes);
+        cols[0][k] = s_printf("%d", k);
+        cols[1][k] = strdup(s_kind_names[t->kind]);
+        cols[2][k] = strdup(value_map_string(t->body, "table", ""));
+        cols[3][k] = strdup(t->detail);
+        cols[4][k] = s_printf("%lld", (long long) t->est_bytes);
+        cols[5][k] = strdup(t->label);
+        cols[6][k] = value_to_json(t->body);
+        cols[7][k] = s_deps_literal(t);
     }
-    a[0] = pgutil_text_array(ids, n);
-    a[1] = pgutil_text_array(kinds, n);
-    a[2] = pgutil_text_array(rels, n);
-    a[3] = pgutil_text_array(details, n);
-    a[4] = pgutil_text_array(sizes, n);
     params[0] = job->id;
-    for (int k = 0; k < 5; k++)
-        params[k + 1] = a[k];
+    for (int c = 0; c < NCOL; c++) {
+        a[c] = pgutil_text_array(cols[c], n);
+        params[c + 1] = a[c];
+    }
     res = pgutil_query(job->tgt, err,
                        "INSERT INTO confiture.task (job_id, task_id, kind, relation, detail, "
-                       "est_bytes) SELECT $1, i::int, k, r, d, b::bigint "
-                       "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) "
-                       "AS u(i, k, r, d, b)",
-                       6, params);
-    for (int k = 0; k < 5; k++)
-        free(a[k]);
+                       "est_bytes, label, body, depends) "
+                       "SELECT $1, i::int, k, r, d, b::bigint, l, j::jsonb, p::integer[] "
+                       "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+                       "$7::text[], $8::text[], $9::text[]) AS u(i, k, r, d, b, l, j, p)",
+                       NCOL + 1, params);
+    for (int c = 0; c < NCOL; c++) {
+        free(a[c]);
+        for (int k = 0; k < n; k++)
+            free(cols[c][k]);
+        free(cols[c]);
+    }
     if (res == NULL)
-        goto done;
+        return -1;
     PQclear(res);
     rc = 0;
-done:
-    for (int k = 0; k < n; k++) {
-        free(ids[k]);
-        free(sizes[k]);
-    }
-    free(ids);
-    free(kinds);
-    free(rels);
-    free(details);
-    free(sizes);
     return rc;
 }
 
@@ -1025,20 +1073,12 @@ done:
 static int
 s_ensure_ledger(job_t *job, err_t *err)
 {
-    PGresult *res = pgutil_query(job->tgt, err,
-                                 "SELECT (SELECT count(*) FROM pg_catalog.pg_tables "
-                                 "        WHERE schemaname = 'confiture' "
-                                 "        AND tablename IN ('job', 'task', 'task_done')) + "
-                                 "       (SELECT count(*) FROM information_schema.columns "
-                                 "        WHERE table_schema = 'confiture' "
-                                 "        AND table_name = 'job' AND column_name IN "
-                                 "        ('rules_hash', 'mask_key_fingerprint'))",
-                                 0, NULL);
+    PGresult *res = pgutil_query(job->tgt, err, ledger_check_sql, 0, NULL);
     bool present;
 
     if (res == NULL)
         return -1;
-    present = pgutil_int(res, 0, 0, 0) == 5;
+    present = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     if (present)
         return 0;
@@ -1113,13 +1153,26 @@ s_has_ancestor(const cat_target_table_t *tt, unsigned int oid)
     return false;
 }
 
-void
-job_schedule(job_t *job, sched_t *sched)
+/* Task k runs after task c. */
+static void
+s_dep(job_t *job, int k, int c)
 {
-    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000, 500};
+    job_task_t *t = &job->tasks[k];
+    int *grown = realloc(t->deps, sizeof(int) * ((size_t) t->ndeps + 1));
 
-    for (int k = 0; k < job->ntasks; k++)
-        sched_add_task(sched, priority[job->tasks[k].kind]);
+    if (grown == NULL)
+        abort();
+    t->deps = grown;
+    t->deps[t->ndeps++] = c;
+}
+
+/*
+ * The order of the plan, fixed when it is made (and kept in the ledger, so that a resumed job
+ * runs its remaining tasks in the same order without the catalogs it was planned from).
+ */
+static void
+s_plan_deps(job_t *job)
+{
     for (int k = 0; k < job->ntasks; k++) {
         const job_task_t *t = &job->tasks[k];
 
@@ -1136,7 +1189,7 @@ job_schedule(job_t *job, sched_t *sched)
                 tt = &job->tgt_cat.tables[copy->table];
                 if (s_has_ancestor(tt, h->relation) ||
                     (h->kind == HELD_FK && s_has_ancestor(tt, h->referenced)))
-                    sched_add_dependency(sched, k, c);
+                    s_dep(job, k, c);
             }
             /* A foreign key after the keys of both sides. */
             if (h->kind == HELD_FK) {
@@ -1147,19 +1200,19 @@ job_schedule(job_t *job, sched_t *sched)
                         continue;
                     if (job->tgt_cat.held[o->held].relation == h->relation ||
                         job->tgt_cat.held[o->held].relation == h->referenced)
-                        sched_add_dependency(sched, k, c);
+                        s_dep(job, k, c);
                 }
             }
         } else if (t->kind == KIND_VALIDATE) {
             /* After its foreign key was added NOT VALID. */
             for (int c = 0; c < job->ntasks; c++)
                 if (job->tasks[c].kind == KIND_FK && job->tasks[c].held == t->held)
-                    sched_add_dependency(sched, k, c);
+                    s_dep(job, k, c);
         } else if (t->kind == KIND_LEAKSCAN) {
             /* After the table is loaded and finished. */
             for (int c = 0; c < job->ntasks; c++)
                 if (job->tasks[c].kind == KIND_FINISH && job->tasks[c].table == t->table)
-                    sched_add_dependency(sched, k, c);
+                    s_dep(job, k, c);
         } else if (t->kind == KIND_FINISH) {
             const cat_target_table_t *tt = &job->tgt_cat.tables[t->table];
 
@@ -1169,9 +1222,27 @@ job_schedule(job_t *job, sched_t *sched)
                 if ((o->kind == KIND_COPY && o->table == t->table) ||
                     ((o->kind == KIND_INDEX || o->kind == KIND_CONSTRAINT) &&
                      s_has_ancestor(tt, job->tgt_cat.held[o->held].relation)))
-                    sched_add_dependency(sched, k, c);
+                    s_dep(job, k, c);
             }
         }
+    }
+}
+
+void
+job_schedule(job_t *job, sched_t *sched)
+{
+    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000, 500};
+
+    for (int k = 0; k < job->ntasks; k++)
+        sched_add_task(sched, priority[job->tasks[k].kind]);
+    for (int k = 0; k < job->ntasks; k++)
+        for (int d = 0; d < job->tasks[k].ndeps; d++)
+            sched_add_dependency(sched, k, job->tasks[k].deps[d]);
+    for (int k = 0; k < job->ntasks; k++) {
+        if (job->tasks[k].attempts > 0)
+            sched_set_attempt(sched, k, job->tasks[k].attempts);
+        if (job->tasks[k].done)
+            sched_mark_done(sched, k);
     }
 }
 
@@ -1279,8 +1350,8 @@ job_summary(const job_t *job, value_t *summary)
         rows += job->tasks[k].rows;
         bytes += job->tasks[k].bytes;
     }
-    for (int i = 0; i < job->src.ntables; i++)
-        tables += job->src.tables[i].selected;
+    for (int i = 0; i < job->ntables; i++)
+        tables += job->tables[i].selected;
     value_map_put_string(summary, "job", job->id);
     value_map_put_int(summary, "tables", tables);
     value_map_put_int(summary, "chunks_total", job->ncopy);
@@ -1332,10 +1403,10 @@ job_finish(job_t *job, value_t *summary, err_t *err)
         value_destroy(&diffs);
         return -1;
     }
-    for (int i = 0; i < job->src.ntables; i++) {
+    for (int i = 0; i < job->ntables; i++) {
         const job_table_t *jt = &job->tables[i];
 
-        if (!job->src.tables[i].selected || jt->counted == jt->rows)
+        if (!jt->selected || jt->counted == jt->rows)
             continue;
         value_t *d = value_new_map();
 

@@ -44,6 +44,7 @@ typedef struct task {
     task_state_t state;    /* where the task is in the state machine */
     int priority;          /* higher is dispatched first */
     int attempt;           /* last attempt handed out, 0 before the first dispatch */
+    int base;              /* attempts made before this scheduler (a resumed job) */
     int worker;            /* slot of the worker running it when RUNNING, else -1 */
     size_t run_pos;        /* index in that worker's running list when RUNNING */
     size_t heap_pos;       /* index in the READY heap when READY, else SIZE_MAX */
@@ -263,7 +264,7 @@ s_requeue(sched_t *self, int id)
     task_t *t = &self->tasks[id];
 
     s_unassign(self, id);
-    if (t->attempt >= self->max_attempts)
+    if (t->attempt - t->base >= self->max_attempts)
         s_set_state(self, id, TASK_FAILED);
     else
         s_set_state(self, id, TASK_READY);
@@ -442,6 +443,15 @@ sched_mark_done(sched_t *self, int task)
 {
     if (s_task_valid(self, task))
         s_finish(self, task);
+}
+
+void
+sched_set_attempt(sched_t *self, int task, int attempt)
+{
+    if (s_task_valid(self, task) && attempt > self->tasks[task].attempt) {
+        self->tasks[task].attempt = attempt;
+        self->tasks[task].base = attempt;
+    }
 }
 
 int

@@ -67,6 +67,11 @@ int sched_add_task(sched_t *self, int priority);
  * task. Returns 0, or -1 for an unknown id or a task depending on itself. */
 int sched_add_dependency(sched_t *self, int task, int depends_on);
 
+/* A resumed job: the task already had attempts 1..attempt in earlier runs. Its next dispatch
+ * is attempt + 1 (so a late report or commit of an old attempt is told apart), and it gets
+ * max_attempts more. Call before the task is dispatched. */
+void sched_set_attempt(sched_t *self, int task, int attempt);
+
 /* Marks a task DONE without running it (resume), releasing its dependents. */
 void sched_mark_done(sched_t *self, int task);
 

@@ -352,7 +352,30 @@ s_mask_stream(worker_t *w, const value_t *task, err_t *err)
                           value_map_bool(task, "binary", false), table, &w->key, err);
 }
 
-/* Runs a copy task. Returns 1 done, 0 skipped (already committed), -1 failed, -2 aborted. */
+/*
+ * Records the attempt (fencing: see common/ledger.h), opens the target transaction with
+ * begin_sql and claims the task in it. Returns 1 claimed, 0 already committed, -1 error,
+ * -3 superseded (a later attempt of the task has started: this one must give way).
+ */
+static int
+s_claim(worker_t *w, PGconn *tgt, const char *begin_sql, err_t *err)
+{
+    int rc = ledger_start_attempt(tgt, w->job, w->task, w->attempt, w->id, err);
+
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        err_set(err, "stale", EXIT_CODE_FAILED,
+                "task %d attempt %d was superseded by a later attempt", w->task, w->attempt);
+        return -3;
+    }
+    if (pgutil_exec(tgt, err, begin_sql) != 0)
+        return -1;
+    return ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
+}
+
+/* Runs a copy task. Returns 1 done, 0 skipped (already committed), -1 failed, -2 aborted,
+ * -3 superseded. */
 static int
 s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_t *err)
 {
@@ -370,11 +393,9 @@ s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_
         return -1;
     if (s_set_application_name(w, tgt, err) != 0 || s_set_application_name(w, src, err) != 0)
         return -1;
-    if (pgutil_exec(tgt, err, "BEGIN; SET LOCAL synchronous_commit = off") != 0)
-        return -1;
-    rc = ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
+    rc = s_claim(w, tgt, "BEGIN; SET LOCAL synchronous_commit = off", err);
     if (rc <= 0)
-        return s_skip(tgt, w, rc, rows, bytes, err);
+        return rc == -3 ? -3 : s_skip(tgt, w, rc, rows, bytes, err);
     snprintf(sql, sizeof(sql),
              "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '%s'",
              value_map_string(task, "snapshot", ""));
@@ -395,8 +416,8 @@ s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_
         return rc;
     if (pgutil_exec(src, err, "COMMIT") != 0)
         return -1;
-    if (ledger_record(tgt, w->job, w->task, *rows, *bytes, err) != 0)
-        return -1;
+    if (ledger_record(tgt, w->job, w->task, w->attempt, *rows, *bytes, err) != 0)
+        return strcmp(err->code, "stale") == 0 ? -3 : -1;
     if (pgutil_exec(tgt, err, "COMMIT") != 0)
         return -1;
     return 1;
@@ -453,15 +474,14 @@ s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
         return -1;
     if (s_set_application_name(w, tgt, err) != 0)
         return -1;
-    if (pgutil_exec(tgt, err,
-                    "BEGIN; SET LOCAL synchronous_commit = off; "
-                    "SET LOCAL maintenance_work_mem = '256MB'") != 0)
-        return -1;
-    rc = ledger_claim(tgt, w->job, w->task, w->attempt, w->id, err);
+    rc = s_claim(w, tgt,
+                 "BEGIN; SET LOCAL synchronous_commit = off; "
+                 "SET LOCAL maintenance_work_mem = '256MB'",
+                 err);
     if (rc <= 0) {
         int64_t bytes = 0;
 
-        return s_skip(tgt, w, rc, rows, &bytes, err);
+        return rc == -3 ? -3 : s_skip(tgt, w, rc, rows, &bytes, err);
     }
     for (size_t i = 0; i < value_size(statements); i++) {
         rc = s_exec_serviced(w, tgt, value_string(value_at(statements, i), ""), NULL, err);
@@ -473,8 +493,8 @@ s_run_sql(worker_t *w, const value_t *task, int64_t *rows, err_t *err)
         if (rc != 0)
             return rc;
     }
-    if (ledger_record(tgt, w->job, w->task, *rows, 0, err) != 0)
-        return -1;
+    if (ledger_record(tgt, w->job, w->task, w->attempt, *rows, 0, err) != 0)
+        return strcmp(err->code, "stale") == 0 ? -3 : -1;
     if (pgutil_exec(tgt, err, "COMMIT") != 0)
         return -1;
     return 1;
@@ -584,6 +604,9 @@ s_run_task(worker_t *w, value_t *task)
 
         if (rc == -2)
             err_set(&err, "interrupted", EXIT_CODE_INTERRUPTED, "task aborted");
+        else if (rc == -3)
+            log_info("task %d attempt %d: superseded by a later attempt; rolled back", w->task,
+                     w->attempt);
         else
             log_warn("task %d attempt %d (%s) failed: %s", w->task, w->attempt,
                      value_map_string(task, "table", kind), err.message);
