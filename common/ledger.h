@@ -55,8 +55,8 @@ int ledger_claim(PGconn *conn, const char *job, int task, int attempt, const cha
 /* Records rows and bytes of the claimed task, in the same transaction, unless a later
  * attempt has started: then returns -1 with err code "stale" (the caller rolls back). Returns
  * 0, or -1 with err set. */
-int ledger_record(PGconn *conn, const char *job, int task, int attempt, int64_t rows,
-                  int64_t bytes, err_t *err);
+int ledger_record(PGconn *conn, const char *job, int task, int attempt, int64_t rows, int64_t bytes,
+                  err_t *err);
 
 /* Reads the rows and bytes an earlier, committed attempt of the task recorded (outside any
  * transaction), so a skipped attempt reports what the task really copied. Returns 0 or -1. */

@@ -89,29 +89,29 @@ typedef struct job_table {
 } job_table_t;
 
 struct job {
-    char id[48];                                    /* job id: UTC time and random suffix */
-    value_t *spec;                                  /* the submitted spec (no secrets) */
-    char *source_display;                           /* redacted source, for the ledger */
-    bool dry_run;                                   /* plan only */
-    int64_t chunk_size;                             /* bytes per chunk */
-    PGconn *snap;                                   /* source connection holding the snapshot */
-    char *snapshot;                                 /* exported snapshot id */
-    PGconn *tgt;                                    /* target connection of the coordinator */
-    cat_source_t src;                               /* source catalog */
-    cat_target_t tgt_cat;                           /* target catalog */
+    char id[48];          /* job id: UTC time and random suffix */
+    value_t *spec;        /* the submitted spec (no secrets) */
+    char *source_display; /* redacted source, for the ledger */
+    bool dry_run;         /* plan only */
+    int64_t chunk_size;   /* bytes per chunk */
+    PGconn *snap;         /* source connection holding the snapshot */
+    char *snapshot;       /* exported snapshot id */
+    PGconn *tgt;          /* target connection of the coordinator */
+    cat_source_t src;     /* source catalog */
+    cat_target_t tgt_cat; /* target catalog */
     job_table_t *tables;  /* per source table, parallel to src.tables (resume: per plan row) */
     int ntables;          /* number of them */
     bool resumed;         /* opened from the ledger (--resume), not planned */
     value_t *plan_event;  /* the plan as first made (stored in the ledger) */
-    job_task_t *tasks;                              /* the plan */
-    int ntasks;                                     /* number of tasks */
-    int ncopy;                                      /* of which copy tasks */
-    char **sequences;                               /* quoted sequence names to set at the end */
-    int nsequences;                                 /* number of them */
-    char plan_hash[65];                             /* hex BLAKE2b of the plan */
-    bool masked;                                    /* the job masks (spec masking) */
-    rules_t rules;                                  /* its rules, parsed from the spec */
-    maskplan_t mask;                                /* the rules checked against the catalogs */
+    job_task_t *tasks;    /* the plan */
+    int ntasks;           /* number of tasks */
+    int ncopy;            /* of which copy tasks */
+    char **sequences;     /* quoted sequence names to set at the end */
+    int nsequences;       /* number of them */
+    char plan_hash[65];   /* hex BLAKE2b of the plan */
+    bool masked;          /* the job masks (spec masking) */
+    rules_t rules;        /* its rules, parsed from the spec */
+    maskplan_t mask;      /* the rules checked against the catalogs */
     char key_fingerprint[MASK_FINGERPRINT_LEN + 1]; /* the masking key's, from the CLI */
     value_t *leaks;      /* array of {table, column, strategy, checked, equal} with equal > 0 */
     value_t *leak_skips; /* array of {table, column, strategy, reason}: columns not compared */
