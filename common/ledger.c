@@ -24,6 +24,7 @@ const char *const ledger_schema_sql =
     "ALTER TABLE confiture.job ADD COLUMN IF NOT EXISTS rules_hash text,\n"
     "  ADD COLUMN IF NOT EXISTS mask_key_fingerprint text,\n"
     "  ADD COLUMN IF NOT EXISTS plan jsonb,\n"
+    "  ADD COLUMN IF NOT EXISTS plan_mp bytea,\n"
     "  ADD COLUMN IF NOT EXISTS sequences text[],\n"
     "  ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz;\n"
     "CREATE TABLE IF NOT EXISTS confiture.task (\n"
@@ -36,6 +37,7 @@ const char *const ledger_schema_sql =
     "  PRIMARY KEY (job_id, task_id));\n"
     "ALTER TABLE confiture.task ADD COLUMN IF NOT EXISTS label text,\n"
     "  ADD COLUMN IF NOT EXISTS body jsonb,\n"
+    "  ADD COLUMN IF NOT EXISTS body_mp bytea,\n"
     "  ADD COLUMN IF NOT EXISTS depends integer[];\n"
     "CREATE TABLE IF NOT EXISTS confiture.task_done (\n"
     "  job_id text NOT NULL,\n"
@@ -57,11 +59,11 @@ const char *const ledger_schema_sql =
     "  FOREIGN KEY (job_id, task_id) REFERENCES confiture.task ON DELETE CASCADE);\n";
 
 const char *const ledger_check_sql =
-    "SELECT count(*) = 13 FROM information_schema.columns WHERE table_schema = 'confiture' "
+    "SELECT count(*) = 15 FROM information_schema.columns WHERE table_schema = 'confiture' "
     "AND (table_name, column_name) IN (('job', 'job_id'), ('job', 'rules_hash'), "
-    "('job', 'mask_key_fingerprint'), ('job', 'plan'), ('job', 'sequences'), "
+    "('job', 'mask_key_fingerprint'), ('job', 'plan'), ('job', 'plan_mp'), ('job', 'sequences'), "
     "('job', 'heartbeat_at'), ('task', 'task_id'), ('task', 'label'), ('task', 'body'), "
-    "('task', 'depends'), ('task_done', 'rows'), ('attempt', 'attempt'), "
+    "('task', 'depends'), ('task', 'body_mp'), ('task_done', 'rows'), ('attempt', 'attempt'), "
     "('attempt', 'started_at'))";
 
 int

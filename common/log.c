@@ -35,13 +35,19 @@ log_get_level(void)
     return s_level;
 }
 
+static const char *const s_level_keys[] = {"debug", "info", "warn", "error", "quiet"};
+
+const char *
+log_level_name(log_level_t level)
+{
+    return level >= LOG_LEVEL_DEBUG && level <= LOG_LEVEL_QUIET ? s_level_keys[level] : "info";
+}
+
 int
 log_level_parse(const char *text, log_level_t *level)
 {
-    static const char *names[] = {"debug", "info", "warn", "error", "quiet"};
-
     for (int i = 0; i < 5; i++) {
-        if (strcasecmp(text, names[i]) == 0) {
+        if (strcasecmp(text, s_level_keys[i]) == 0) {
             *level = (log_level_t) i;
             return 0;
         }

@@ -29,6 +29,9 @@ void log_set_level(log_level_t level);
 /* Returns the current level. */
 log_level_t log_get_level(void);
 
+/* The name of a level, as log_level_parse reads it. */
+const char *log_level_name(log_level_t level);
+
 /* Parses "debug", "info", "warn", "error", "quiet"; returns -1 on anything else. */
 int log_level_parse(const char *text, log_level_t *level);
 

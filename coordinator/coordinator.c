@@ -34,6 +34,9 @@
 #include "coordinator/sched.h"
 #include "proto/proto.h"
 
+/* How often the running job's ledger heartbeat is renewed (its snapshot holder watches it). */
+#define S_JOB_HEARTBEAT_MS 5000
+
 typedef struct peer {
     char id[256];      /* ROUTER identity as text */
     int credit;        /* tasks it asked for and has not been given */
@@ -54,6 +57,7 @@ typedef struct coord {
     zframe_t *client;                     /* identity of the CLI that submitted it */
     int64_t started;                      /* when the job was submitted */
     int64_t last_heartbeat;               /* when heartbeats last went out */
+    int64_t last_job_heartbeat;           /* when the job's ledger heartbeat was renewed */
     char failure[1024];                   /* why the job failed, when it did */
     value_t *failure_error;               /* the failing task's error, for the RESULT */
     bool stopping;                        /* STOP received */
@@ -143,7 +147,7 @@ s_end_job(coord_t *c, bool ok, int differences, value_t *summary, value_t *error
     if (ok)
         log_info("job %s done", job_id(c->job));
     else if (differences)
-        log_warn("job %s finished with differences", job_id(c->job));
+        log_warn("job %s finished: %s", job_id(c->job), c->failure);
     else
         log_error("job %s failed: %s", job_id(c->job), c->failure);
     value_destroy(&summary);
@@ -153,6 +157,22 @@ s_end_job(coord_t *c, bool ok, int differences, value_t *summary, value_t *error
     value_destroy(&c->failure_error);
     c->failure[0] = '\0';
     c->jobs_done++;
+}
+
+/* Stops the job on a signal or an ABORT: its running attempts roll back, it stays
+ * resumable (ledger state interrupted, snapshot kept). */
+static void
+s_interrupt(coord_t *c)
+{
+    snprintf(c->failure, sizeof(c->failure), "interrupted");
+    value_destroy(&c->failure_error);
+    c->failure_error = value_new_map();
+    value_map_put_string(c->failure_error, "code", "interrupted");
+    value_map_put_string(c->failure_error, "message",
+                         "the job was interrupted; what committed is kept");
+    value_map_put_string(c->failure_error, "hint",
+                         "run the same command with --resume to finish it (with --checkpoint)");
+    value_map_put_int(c->failure_error, "exit_code", EXIT_CODE_INTERRUPTED);
 }
 
 static void
@@ -180,7 +200,8 @@ s_fail_job(coord_t *c)
             value_destroy(&cancel);
         }
     }
-    job_fail(c->job, summary, c->failure);
+    job_fail(c->job, summary, c->failure,
+             strcmp(value_map_string(error, "code", ""), "interrupted") == 0);
     s_end_job(c, false, 0, summary, error);
 }
 
@@ -251,6 +272,38 @@ s_finish_job(coord_t *c)
     s_end_job(c, true, 0, summary, NULL);
 }
 
+/*
+ * A masked job that none of the known workers can run is refused before the target is
+ * touched (workers that have not said hello yet, as private ones at start, are given their
+ * chance: s_check_keys fails the job later if none ever fits).
+ */
+static bool
+s_no_worker_has_key(coord_t *c, err_t *err)
+{
+    const char *key = job_mask_key(c->job);
+    char seen[512] = "";
+    size_t len = 0;
+
+    if (key == NULL || zhashx_size(c->peers) == 0)
+        return false;
+    for (peer_t *p = zhashx_first(c->peers); p != NULL; p = zhashx_next(c->peers)) {
+        int n;
+
+        if (strcmp(p->mask_key, key) == 0)
+            return false;
+        n = snprintf(seen + len, sizeof(seen) - len, "%s%s: %s", len ? ", " : "", p->id,
+                     p->mask_key[0] ? p->mask_key : "no key");
+        if (n > 0)
+            len += (size_t) n < sizeof(seen) - len ? (size_t) n : sizeof(seen) - len - 1;
+    }
+    err_set(err, "mask_key", EXIT_CODE_CONFIG,
+            "no worker has the masking key of this job (fingerprint %s); nothing was changed", key);
+    err_detail(err, "%s", seen);
+    err_hint(err, "start the workers with the same CONFITURE_MASK_KEY or --mask-key-file as "
+                  "this command");
+    return true;
+}
+
 static void
 s_submit(coord_t *c, zframe_t *client, const value_t *spec)
 {
@@ -268,7 +321,7 @@ s_submit(coord_t *c, zframe_t *client, const value_t *spec)
         return;
     }
     c->started = s_now();
-    c->job = job_open(spec, c->options->config_dir, &err);
+    c->job = job_open(spec, c->options->config_dir, c->options->snapshot_keep_s, &err);
     if (c->job == NULL) {
         log_info("job refused: %s", err.message);
         body = s_error_body(&err);
@@ -293,7 +346,7 @@ s_submit(coord_t *c, zframe_t *client, const value_t *spec)
         s_end_job(c, true, 0, summary, NULL);
         return;
     }
-    if (job_prepare(c->job, &err) != 0) {
+    if (s_no_worker_has_key(c, &err) || job_prepare(c->job, &err) != 0) {
         value_t *summary = value_new_map();
 
         snprintf(c->failure, sizeof(c->failure), "%s", err.message);
@@ -422,8 +475,11 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
                     value_map_put_string(c->failure_error, "message", c->failure);
                     value_map_put_string(c->failure_error, "detail",
                                          value_map_string(body, "detail", ""));
-                    value_map_put_string(c->failure_error, "hint",
-                                         value_map_string(body, "hint", ""));
+                    value_map_put_string(
+                        c->failure_error, "hint",
+                        job_failure_hint(c->job, task, value_map_string(body, "sqlstate", ""))
+                            ? job_failure_hint(c->job, task, value_map_string(body, "sqlstate", ""))
+                            : value_map_string(body, "hint", ""));
                     value_map_put_int(c->failure_error, "exit_code", EXIT_CODE_FAILED);
                 }
             }
@@ -450,6 +506,7 @@ s_on_sched_event(void *arg, sched_event_t event, const char *worker, int task, i
     case SCHED_LEASE_EXPIRED:
         log_warn("%s attempt %d made no progress within its lease: requeued",
                  job_task_label(c->job, task), attempt);
+        job_terminate_attempt(c->job, task, attempt);
         if (worker != NULL) {
             value_t *cancel = value_new_map();
 
@@ -462,6 +519,7 @@ s_on_sched_event(void *arg, sched_event_t event, const char *worker, int task, i
         break;
     case SCHED_REQUEUED:
         log_warn("%s attempt %d requeued: its worker died", job_task_label(c->job, task), attempt);
+        job_terminate_attempt(c->job, task, attempt);
         break;
     case SCHED_TASK_FAILED:
         if (c->failure[0] == '\0')
@@ -548,7 +606,7 @@ s_read_ctl(coord_t *c)
             /* Only the client that submitted the job may abort it. */
             if (c->job != NULL && c->sched != NULL && c->failure[0] == '\0' && c->client != NULL &&
                 zframe_eq(identity, c->client))
-                snprintf(c->failure, sizeof(c->failure), "aborted by the user");
+                s_interrupt(c);
         } else if (strcmp(command, PROTO_STOP) == 0) {
             c->stopping = true;
         }
@@ -708,6 +766,10 @@ coordinator_run(const coordinator_options_t *options, volatile sig_atomic_t *sto
             continue;
         }
         sched_tick(c.sched, s_now(), s_on_sched_event, &c);
+        if (s_now() - c.last_job_heartbeat >= S_JOB_HEARTBEAT_MS) {
+            job_heartbeat(c.job);
+            c.last_job_heartbeat = s_now();
+        }
         if (c.failure[0] == '\0')
             s_check_keys(&c);
         if (c.failure[0] != '\0')
@@ -720,11 +782,8 @@ coordinator_run(const coordinator_options_t *options, volatile sig_atomic_t *sto
         s_heartbeats(&c);
     }
     if (c.job != NULL) {
-        snprintf(c.failure, sizeof(c.failure), "interrupted");
-        c.failure_error = value_new_map();
-        value_map_put_string(c.failure_error, "code", "interrupted");
-        value_map_put_string(c.failure_error, "message", "the job was interrupted");
-        value_map_put_int(c.failure_error, "exit_code", EXIT_CODE_INTERRUPTED);
+        if (c.failure[0] == '\0')
+            s_interrupt(&c);
         if (c.sched != NULL)
             s_fail_job(&c);
         c.exit_code = EXIT_CODE_INTERRUPTED;

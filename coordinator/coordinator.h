@@ -16,6 +16,7 @@ typedef struct coordinator_options {
     int lease_ms;              /* a task with no progress this long is requeued */
     int max_attempts;          /* attempts per task before the job fails */
     bool once;                 /* exit after the first job (the CLI's private coordinator) */
+    int snapshot_keep_s;       /* keep a job's snapshot this long once no coordinator runs it */
 } coordinator_options_t;
 
 /* Runs until STOP, a signal (*stop non-zero), or the first job's end with once. Returns an

@@ -38,8 +38,10 @@
 #include "common/log.h"
 #include "common/pgutil.h"
 #include "coordinator/catalog.h"
+#include "coordinator/holder.h"
 #include "coordinator/maskplan.h"
 #include "coordinator/planner.h"
+#include "proto/proto.h"
 #include "worker/mask.h"
 
 #define MAX_CHUNKS_PER_TABLE 2000
@@ -103,6 +105,11 @@ struct job {
     int ntables;          /* number of them */
     bool resumed;         /* opened from the ledger (--resume), not planned */
     value_t *plan_event;  /* the plan as first made (stored in the ledger) */
+    holder_t holder;      /* the snapshot holder this coordinator started, if any */
+    bool prepared;        /* the target was prepared (or the job resumed): resumable */
+    bool ended;           /* finished (done, different, leaked): nothing left to resume */
+    bool new_snapshot;    /* resumed in a new snapshot: the first one was gone */
+    int keep_s;           /* how long the holder keeps the snapshot for a resume */
     job_task_t *tasks;    /* the plan */
     int ntasks;           /* number of tasks */
     int ncopy;            /* of which copy tasks */
@@ -610,6 +617,7 @@ s_plan_leakscan(job_t *job, int i)
 }
 
 static void s_plan_deps(job_t *job);
+static void s_dep(job_t *job, int k, int c);
 static value_t *s_plan_event(const job_t *self);
 
 static int
@@ -732,46 +740,385 @@ s_read_sequences(job_t *job, err_t *err)
     return 0;
 }
 
+/* The holder takes ACCESS SHARE on the selected tables, in the snapshot's transaction. */
 static int
 s_lock_selection(job_t *job, err_t *err)
 {
-    char *sql = strdup("SET LOCAL lock_timeout = '30s'");
+    char **qnames = s_alloc((size_t) job->ntables, sizeof(char *));
+    int n = 0, rc;
 
-    for (int i = 0; i < job->src.ntables; i++) {
-        char *next;
+    for (int i = 0; i < job->ntables; i++)
+        if (job->tables[i].selected)
+            qnames[n++] = job->tables[i].qname;
+    rc = holder_lock(&job->holder, qnames, n, 45, err);
+    free(qnames);
+    return rc;
+}
 
-        if (!job->src.tables[i].selected)
-            continue;
-        next =
-            s_printf("%s; LOCK TABLE ONLY %s IN ACCESS SHARE MODE", sql, job->src.tables[i].qname);
-        free(sql);
-        sql = next;
-    }
-    if (pgutil_exec(job->snap, err, sql) != 0) {
-        free(sql);
-        err_hint(err, "a session holds an exclusive lock on a source table (DDL in progress?); "
-                      "retry when it is done");
-        return -1;
-    }
+/* Opens the coordinator's own source transaction inside snapshot. Returns 0, or -1 with err
+ * set (SQLSTATE 22023 when the snapshot is gone). */
+static int
+s_import_snapshot(PGconn *conn, const char *snapshot, err_t *err)
+{
+    char *sql = s_printf("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                         "SET TRANSACTION SNAPSHOT '%s'",
+                         snapshot);
+    int rc = pgutil_exec(conn, err, sql);
+
     free(sql);
-    return pgutil_exec(job->snap, err, "SET LOCAL lock_timeout = 0");
+    return rc;
+}
+
+/* Starts the snapshot holder of the job and imports its snapshot. Returns 0 or -1. */
+static int
+s_hold_snapshot(job_t *job, const char *config_dir, err_t *err)
+{
+    holder_options_t ho = {value_map_string(job->spec, "source", ""),
+                           value_map_string(job->spec, "target", ""), config_dir, job->id,
+                           job->keep_s};
+
+    free(job->snapshot);
+    job->snapshot = NULL;
+    if (holder_start(&ho, 60, &job->holder, &job->snapshot, err) != 0)
+        return -1;
+    return s_import_snapshot(job->snap, job->snapshot, err);
+}
+
+/* Decodes a bytea column (text form) holding a msgpack map. Returns it or NULL. */
+static value_t *
+s_mp_value(const PGresult *res, int row, int col)
+{
+    size_t len = 0;
+    unsigned char *bytes = PQunescapeBytea((const unsigned char *) PQgetvalue(res, row, col), &len);
+    value_t *v = NULL;
+    err_t err;
+
+    if (bytes != NULL && proto_body_decode(bytes, len, &v, &err) != 0)
+        v = NULL;
+    PQfreemem(bytes);
+    return v;
+}
+
+static int
+s_kind_of(const char *name)
+{
+    for (int k = 0; k < (int) (sizeof(s_kind_names) / sizeof(s_kind_names[0])); k++)
+        if (strcmp(name, s_kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+static int
+s_table_index(const job_t *job, const char *display)
+{
+    for (int i = 0; i < job->ntables; i++)
+        if (strcmp(job->tables[i].display, display) == 0)
+            return i;
+    return -1;
+}
+
+/* A ledger that is not what this version wrote: refuse rather than guess. */
+static int
+s_ledger_damaged(job_t *job, const char *what, err_t *err)
+{
+    err_set(err, "resume", EXIT_CODE_FAILED, "job %s: the ledger's %s cannot be read", job->id,
+            what);
+    err_hint(err, "the ledger in schema confiture on the target was changed by hand or by "
+                  "another version; start the sync again without --resume");
+    return -1;
+}
+
+/*
+ * Compares the resumed run's options with the job's. Every difference is a problem: a resume
+ * must copy the same rows of the same tables in the same chunks, masked the same way.
+ */
+static int
+s_resume_compare(job_t *job, const PGresult *row, const char *source_display, err_t *err)
+{
+    const value_t *masking = value_map_get(job->spec, "masking");
+    const char *was_rules = PQgetisnull(row, 0, 3) ? "" : PQgetvalue(row, 0, 3);
+    const char *was_key = PQgetisnull(row, 0, 4) ? "" : PQgetvalue(row, 0, 4);
+    const char *now_rules = value_map_string(masking, "rules_hash", "");
+    const char *now_key = value_map_string(masking, "key_fingerprint", "");
+    err_list_t p = {NULL, 0};
+
+    if (strcmp(PQgetvalue(row, 0, 1), source_display) != 0)
+        err_list_add(&p, "the source differs: the job read %s, this run names %s",
+                     PQgetvalue(row, 0, 1), source_display);
+    if (PQgetvalue(row, 0, 5)[0] != 't')
+        err_list_add(&p, "--tables differ: the job had %s, this run has %s", PQgetvalue(row, 0, 9),
+                     PQgetvalue(row, 0, 13));
+    if (PQgetvalue(row, 0, 6)[0] != 't')
+        err_list_add(&p, "--exclude differs: the job had %s, this run has %s",
+                     PQgetvalue(row, 0, 10), PQgetvalue(row, 0, 14));
+    if (PQgetvalue(row, 0, 7)[0] != 't')
+        err_list_add(&p, "--chunk-size differs: the job had %s bytes, this run %lld",
+                     PQgetvalue(row, 0, 11), (long long) job->chunk_size);
+    if (PQgetvalue(row, 0, 8)[0] != 't')
+        err_list_add(&p, "--copy-format differs: the job had %s, this run %s",
+                     PQgetvalue(row, 0, 12), value_map_string(job->spec, "copy_format", "auto"));
+    if (strcmp(was_rules, now_rules) != 0)
+        err_list_add(&p, "the masking rules differ: the job used %s, this run %s",
+                     was_rules[0] ? was_rules : "no masking", now_rules[0] ? now_rules : "none");
+    if (strcmp(was_key, now_key) != 0)
+        err_list_add(&p, "the masking key differs: the job used key %s, this run key %s",
+                     was_key[0] ? was_key : "none", now_key[0] ? now_key : "none");
+    if (p.count == 0)
+        return 0;
+    err_set(err, "resume", EXIT_CODE_USAGE,
+            "cannot resume job %s with other options: %d difference%s; nothing was changed",
+            job->id, p.count, p.count == 1 ? "" : "s");
+    err_detail(err, "\n%s", p.text);
+    err_hint(err, "resume with the options of the first run (the checkpoint file lists them), "
+                  "or run the sync without --resume to start over");
+    err_list_free(&p);
+    return -1;
+}
+
+/* Reads the job's row, checks the options, and rebuilds the table list from the plan. */
+static int
+s_resume_job_row(job_t *job, const char *source_display, err_t *err)
+{
+    char *tables = value_to_json(value_map_get(job->spec, "tables"));
+    char *exclude = value_to_json(value_map_get(job->spec, "exclude"));
+    char chunk[24];
+    const char *params[5] = {job->id, tables, exclude, chunk,
+                             value_map_string(job->spec, "copy_format", "auto")};
+    const value_t *rows;
+    PGresult *res;
+    int rc = -1;
+
+    snprintf(chunk, sizeof(chunk), "%lld", (long long) job->chunk_size);
+    res = pgutil_query(job->tgt, err,
+                       "SELECT state, source, snapshot, rules_hash, mask_key_fingerprint, "
+                       "       coalesce(spec->'tables', '[]') = $2::jsonb, "
+                       "       coalesce(spec->'exclude', '[]') = $3::jsonb, "
+                       "       (spec->>'chunk_size')::bigint = $4::bigint, "
+                       "       coalesce(spec->>'copy_format', 'auto') = $5, "
+                       "       spec->'tables', spec->'exclude', spec->>'chunk_size', "
+                       "       coalesce(spec->>'copy_format', 'auto'), $2, $3, plan_mp, plan_hash "
+                       "FROM confiture.job WHERE job_id = $1",
+                       5, params);
+    free(tables);
+    free(exclude);
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0) {
+        err_set(err, "resume", EXIT_CODE_USAGE, "job %s is not in the target's ledger", job->id);
+        err_hint(err, "it never got as far as preparing the target, or this is another target: "
+                      "check --to, or run the sync without --resume");
+        goto done;
+    }
+    if (s_resume_compare(job, res, source_display, err) != 0)
+        goto done;
+    job->snapshot = pgutil_strdup(res, 0, 2);
+    snprintf(job->plan_hash, sizeof(job->plan_hash), "%s", PQgetvalue(res, 0, 16));
+    if (!PQgetisnull(res, 0, 4)) {
+        job->masked = true;
+        snprintf(job->key_fingerprint, sizeof(job->key_fingerprint), "%s", PQgetvalue(res, 0, 4));
+        snprintf(job->rules.hash, sizeof(job->rules.hash), "%s", PQgetvalue(res, 0, 3));
+    }
+    job->plan_event = PQgetisnull(res, 0, 15) ? NULL : s_mp_value(res, 0, 15);
+    rows = value_map_get(job->plan_event, "tables");
+    if (job->plan_event == NULL || rows == NULL) {
+        rc = s_ledger_damaged(job, "plan", err);
+        goto done;
+    }
+    job->mask.masked_columns =
+        (int) value_map_int(value_map_get(job->plan_event, "masking"), "columns", 0);
+    job->ntables = (int) value_size(rows);
+    job->tables = s_alloc((size_t) job->ntables, sizeof(job_table_t));
+    for (int i = 0; i < job->ntables; i++) {
+        const value_t *r = value_at(rows, (size_t) i);
+
+        job->tables[i].display = strdup(value_map_string(r, "table", ""));
+        job->tables[i].qname = strdup(value_map_string(r, "qname", ""));
+        job->tables[i].selected = true;
+        job->tables[i].chunks = (int) value_map_int(r, "chunks", 0);
+        job->tables[i].binary = strcmp(value_map_string(r, "format", ""), "binary") == 0;
+        job->tables[i].masked = (int) value_map_int(r, "masked", 0);
+        job->tables[i].counted = -1;
+    }
+    rc = 0;
+done:
+    PQclear(res);
+    return rc;
+}
+
+/* Reads the plan's tasks and what of it committed (and which attempts started). */
+static int
+s_resume_tasks(job_t *job, err_t *err)
+{
+    const char *params[1] = {job->id};
+    PGresult *res = pgutil_query(job->tgt, err,
+                                 "SELECT task_id, kind, label, detail, est_bytes, body_mp, "
+                                 "       array_to_string(depends, ' ') "
+                                 "FROM confiture.task WHERE job_id = $1 ORDER BY task_id",
+                                 1, params);
+
+    if (res == NULL)
+        return -1;
+    for (int r = 0; r < PQntuples(res); r++) {
+        int kind = s_kind_of(PQgetvalue(res, r, 1));
+        job_task_t *t;
+        char *p, *end;
+
+        if (kind < 0 || pgutil_int(res, r, 0, -1) != r || PQgetisnull(res, r, 5)) {
+            PQclear(res);
+            return s_ledger_damaged(job, "task list", err);
+        }
+        t = s_add_task(job, (task_kind_t) kind, -1, -1);
+        value_destroy(&t->body);
+        t->body = s_mp_value(res, r, 5);
+        if (t->body == NULL) {
+            PQclear(res);
+            return s_ledger_damaged(job, "task bodies", err);
+        }
+        t->label = pgutil_strdup(res, r, 2);
+        t->detail = pgutil_strdup(res, r, 3);
+        t->est_bytes = pgutil_int(res, r, 4, 0);
+        if (kind == KIND_COPY || kind == KIND_FINISH || kind == KIND_LEAKSCAN)
+            t->table = s_table_index(job, value_map_string(t->body, "table", ""));
+        if (kind == KIND_COPY)
+            job->ncopy++;
+        for (p = PQgetvalue(res, r, 6); *p; p = end) {
+            long d = strtol(p, &end, 10);
+
+            if (end == p)
+                break;
+            s_dep(job, r, (int) d);
+        }
+    }
+    PQclear(res);
+
+    res = pgutil_query(job->tgt, err,
+                       "SELECT task_id, coalesce(rows, 0), coalesce(bytes, 0) "
+                       "FROM confiture.task_done WHERE job_id = $1",
+                       1, params);
+    if (res == NULL)
+        return -1;
+    for (int r = 0; r < PQntuples(res); r++) {
+        int k = (int) pgutil_int(res, r, 0, -1);
+        value_t *done;
+
+        if (k < 0 || k >= job->ntasks)
+            continue;
+        done = value_new_map();
+        value_map_put_int(done, "rows", pgutil_int(res, r, 1, 0));
+        value_map_put_int(done, "bytes", pgutil_int(res, r, 2, 0));
+        value_map_put_bool(done, "skipped", true);
+        {
+            value_t *event = job_task_done(job, k, done);
+
+            value_destroy(&event);
+        }
+        value_destroy(&done);
+    }
+    PQclear(res);
+
+    res = pgutil_query(job->tgt, err,
+                       "SELECT task_id, max(attempt) FROM confiture.attempt WHERE job_id = $1 "
+                       "GROUP BY task_id",
+                       1, params);
+    if (res == NULL)
+        return -1;
+    for (int r = 0; r < PQntuples(res); r++) {
+        int k = (int) pgutil_int(res, r, 0, -1);
+
+        if (k >= 0 && k < job->ntasks)
+            job->tasks[k].attempts = (int) pgutil_int(res, r, 1, 0);
+    }
+    PQclear(res);
+
+    res = pgutil_query(job->tgt, err,
+                       "SELECT unnest(sequences) FROM confiture.job WHERE job_id = $1", 1, params);
+    if (res == NULL)
+        return -1;
+    job->nsequences = PQntuples(res);
+    job->sequences = s_alloc((size_t) job->nsequences, sizeof(char *));
+    for (int r = 0; r < job->nsequences; r++)
+        job->sequences[r] = pgutil_strdup(res, r, 0);
+    PQclear(res);
+    return 0;
+}
+
+/*
+ * Opens a job again from the target's ledger (--resume): the same plan, minus what committed.
+ * The snapshot of the first run is reused while its holder lives; otherwise a new one is
+ * taken, and the job says so: the chunks copied before and after read different moments.
+ */
+static int
+s_resume(job_t *job, const char *source, const char *target, const char *config_dir, err_t *err)
+{
+    const char *id = value_map_string(job->spec, "resume", "");
+    char *display = config_redact(source);
+    const char *params[2];
+    int rc;
+
+    if (strlen(id) == 0 || strlen(id) >= sizeof(job->id) ||
+        strspn(id, "0123456789abcdef-") != strlen(id)) {
+        free(display);
+        return err_set(err, "resume", EXIT_CODE_USAGE, "\"%s\" is not a job id", id);
+    }
+    snprintf(job->id, sizeof(job->id), "%s", id);
+    job->resumed = true;
+    job->prepared = true;
+    job->source_display = display;
+    job->tgt = pgutil_connect(target, "target", NULL, "confiture coordinator", err);
+    if (job->tgt == NULL || pgutil_exec(job->tgt, err, "SET lock_timeout = '30s'") != 0)
+        return -1;
+    if (s_resume_job_row(job, display, err) != 0 || s_resume_tasks(job, err) != 0)
+        return -1;
+
+    job->snap = pgutil_connect(source, "source", NULL, "confiture coordinator", err);
+    if (job->snap == NULL)
+        return -1;
+    if (s_import_snapshot(job->snap, job->snapshot, err) == 0) {
+        log_info("job %s: resuming in its first snapshot %s", job->id, job->snapshot);
+    } else {
+        log_warn("job %s: its snapshot %s is gone (%s): the rest of the copy reads a new "
+                 "snapshot, not consistent with the chunks copied before",
+                 job->id, job->snapshot, err->message);
+        pgutil_exec(job->snap, NULL, "ROLLBACK");
+        err_clear(err);
+        if (s_hold_snapshot(job, config_dir, err) != 0 || s_lock_selection(job, err) != 0)
+            return -1;
+        job->new_snapshot = true;
+    }
+    if (PQsetClientEncoding(job->snap, PQparameterStatus(job->snap, "server_encoding")) != 0)
+        return err_set(err, "connect", EXIT_CODE_CONNECT, "cannot set the client encoding");
+    params[0] = job->id;
+    params[1] = job->snapshot;
+    {
+        PGresult *res = pgutil_query(job->tgt, err,
+                                     "UPDATE confiture.job SET state = 'loading', snapshot = $2, "
+                                     "heartbeat_at = now(), updated_at = now() "
+                                     "WHERE job_id = $1",
+                                     2, params);
+
+        if (res == NULL)
+            return -1;
+        PQclear(res);
+    }
+    rc = 0;
+    return rc;
 }
 
 job_t *
-job_open(const value_t *spec, const char *config_dir, err_t *err)
+job_open(const value_t *spec, const char *config_dir, int keep_s, err_t *err)
 {
     job_t *job = s_alloc(1, sizeof(job_t));
     char *source = NULL, *target = NULL;
     unsigned char rnd[3];
     time_t now = time(NULL);
     struct tm tm;
-    PGresult *res;
 
     gmtime_r(&now, &tm);
     randombytes_buf(rnd, sizeof(rnd));
     snprintf(job->id, sizeof(job->id), "%04d%02d%02d-%02d%02d%02d-%02x%02x%02x", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd[0], rnd[1], rnd[2]);
     job->spec = value_dup(spec);
+    job->keep_s = keep_s;
     job->dry_run = value_map_bool(spec, "dry_run", false);
     job->chunk_size = value_map_int(spec, "chunk_size", 64 * 1024 * 1024);
     if (strcmp(value_map_string(spec, "copy_format", "auto"), "auto") != 0 &&
@@ -794,20 +1141,18 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
     target = pgutil_resolve_ref(value_map_string(spec, "target", ""), config_dir, err);
     if (target == NULL)
         goto fail;
+    if (value_map_get(spec, "resume") != NULL) {
+        if (s_resume(job, source, target, config_dir, err) != 0)
+            goto fail;
+        free(source);
+        free(target);
+        return job;
+    }
     job->source_display = config_redact(source);
 
     job->snap = pgutil_connect(source, "source", NULL, "confiture coordinator", err);
-    if (job->snap == NULL)
+    if (job->snap == NULL || s_hold_snapshot(job, config_dir, err) != 0)
         goto fail;
-    res = pgutil_query(job->snap, err,
-                       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-                       "SET LOCAL lock_timeout = '30s'; "
-                       "SELECT pg_catalog.pg_export_snapshot()",
-                       0, NULL);
-    if (res == NULL)
-        goto fail;
-    job->snapshot = pgutil_strdup(res, 0, 0);
-    PQclear(res);
     if (catalog_read_source(job->snap, &job->src, err) != 0)
         goto fail;
     if (PQsetClientEncoding(job->snap, job->src.encoding) != 0) {
@@ -818,6 +1163,15 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
     if (catalog_select(&job->src, value_map_get(spec, "tables"), value_map_get(spec, "exclude"),
                        err) != 0)
         goto fail;
+    job->ntables = job->src.ntables;
+    job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
+    for (int i = 0; i < job->src.ntables; i++) {
+        job->tables[i].display =
+            s_printf("%s.%s", job->src.tables[i].schema, job->src.tables[i].name);
+        job->tables[i].qname = strdup(job->src.tables[i].qname);
+        job->tables[i].selected = job->src.tables[i].selected;
+        job->tables[i].counted = -1;
+    }
     if (s_lock_selection(job, err) != 0)
         goto fail;
 
@@ -828,15 +1182,6 @@ job_open(const value_t *spec, const char *config_dir, err_t *err)
         goto fail;
     if (s_preflight(job, err) != 0 || s_mask_preflight(job, err) != 0)
         goto fail;
-    job->ntables = job->src.ntables;
-    job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
-    for (int i = 0; i < job->src.ntables; i++) {
-        job->tables[i].display =
-            s_printf("%s.%s", job->src.tables[i].schema, job->src.tables[i].name);
-        job->tables[i].qname = strdup(job->src.tables[i].qname);
-        job->tables[i].selected = job->src.tables[i].selected;
-        job->tables[i].counted = -1;
-    }
     if (s_read_sequences(job, err) != 0 || s_plan(job, err) != 0)
         goto fail;
     job->plan_event = s_plan_event(job);
@@ -861,6 +1206,26 @@ job_destroy(job_t **self_p)
 
     if (job == NULL)
         return;
+    /* The snapshot goes with a job that ended, or never wrote anything to resume; a failed
+     * or interrupted job keeps it for --resume (coordinator/holder.h). */
+    if (job->ended || !job->prepared) {
+        if (job->holder.pid == 0 && job->snap != NULL && job->snapshot != NULL) {
+            char name[128];
+            const char *params[1] = {name};
+            PGresult *res;
+
+            /* a holder started by an earlier coordinator of this job */
+            holder_application_name(job->id, name, sizeof(name));
+            res = PQexecParams(job->snap,
+                               "SELECT pg_catalog.pg_terminate_backend(pid) "
+                               "FROM pg_catalog.pg_stat_activity WHERE application_name = $1",
+                               1, NULL, params, NULL, NULL, 0);
+            PQclear(res);
+        }
+        holder_close(&job->holder, true);
+    } else {
+        holder_close(&job->holder, false);
+    }
     PQfinish(job->snap);
     PQfinish(job->tgt);
     for (int k = 0; k < job->ntasks; k++) {
@@ -914,7 +1279,82 @@ job_dry_run(const job_t *self)
 value_t *
 job_plan(const job_t *self)
 {
-    return value_dup(self->plan_event);
+    value_t *plan = value_dup(self->plan_event);
+
+    value_map_put_string(plan, "job", self->id);
+    if (self->resumed) {
+        int done = 0;
+
+        for (int k = 0; k < self->ntasks; k++)
+            done += self->tasks[k].kind == KIND_COPY && self->tasks[k].done;
+        value_map_put_bool(plan, "resumed", true);
+        value_map_put_int(plan, "chunks_done", done);
+        value_map_put_bool(plan, "new_snapshot", self->new_snapshot);
+        value_map_put_string(plan, "snapshot", self->snapshot);
+    }
+    return plan;
+}
+
+bool
+job_resumed(const job_t *self)
+{
+    return self->resumed;
+}
+
+void
+job_heartbeat(job_t *job)
+{
+    const char *params[1] = {job->id};
+    PGresult *res;
+
+    if (job->tgt == NULL || !job->prepared)
+        return;
+    if (PQstatus(job->tgt) != CONNECTION_OK)
+        PQreset(job->tgt); /* the target restarted: try again, once per heartbeat */
+    res = PQexecParams(job->tgt, "UPDATE confiture.job SET heartbeat_at = now() WHERE job_id = $1",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        log_debug("job %s: ledger heartbeat failed: %s", job->id, PQerrorMessage(job->tgt));
+    PQclear(res);
+}
+
+void
+job_terminate_attempt(job_t *job, int task, int attempt)
+{
+    char name[128];
+    const char *params[1] = {name};
+    PGconn *conns[2] = {job->tgt, job->snap};
+
+    snprintf(name, sizeof(name), "confiture job=%s task=%d attempt=%d", job->id, task, attempt);
+    for (int i = 0; i < 2; i++) {
+        PGresult *res;
+
+        if (conns[i] == NULL || PQstatus(conns[i]) != CONNECTION_OK)
+            continue;
+        res = PQexecParams(conns[i],
+                           "SELECT count(pg_catalog.pg_terminate_backend(pid)) "
+                           "FROM pg_catalog.pg_stat_activity WHERE application_name = $1",
+                           1, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+            log_info("%s: ended the %s backend of attempt %d", job->tasks[task].label,
+                     i == 0 ? "target" : "source", attempt);
+        PQclear(res);
+    }
+}
+
+const char *
+job_failure_hint(const job_t *job, int task, const char *sqlstate)
+{
+    const job_task_t *t = &job->tasks[task];
+
+    if (strcmp(sqlstate, "23503") == 0 && (t->kind == KIND_VALIDATE || t->kind == KIND_FK))
+        return job->new_snapshot
+                   ? "this resume read a new snapshot: rows copied before and after it do not "
+                     "match; copy the tables of this foreign key again: confiture sync with "
+                     "--tables naming both (without --resume)"
+                   : "the source's rows break this foreign key (it is NOT VALID there?); fix "
+                     "the data, or drop the constraint on the target";
+    return NULL;
 }
 
 /* The plan as an event body (kept in the ledger for a resume). */
@@ -987,6 +1427,24 @@ s_deps_literal(const job_task_t *t)
     return buf_detach_string(&b);
 }
 
+/* The task's body as msgpack, in bytea's hex input form: what a resume reads back. */
+static char *
+s_body_mp(const value_t *body)
+{
+    size_t len;
+    err_t err;
+    uint8_t *mp = proto_body_encode(body, &len, &err);
+    char *hex = s_alloc(len * 2 + 3, 1);
+
+    if (mp == NULL)
+        abort(); /* a body is always a map */
+    hex[0] = '\\';
+    hex[1] = 'x';
+    sodium_bin2hex(hex + 2, len * 2 + 1, mp, len);
+    free(mp);
+    return hex;
+}
+
 /*
  * Writes the job and its whole plan into the ledger: each task with its label, body (what a
  * worker is sent, secrets aside: they are references) and dependencies, the plan event and
@@ -995,16 +1453,17 @@ s_deps_literal(const job_task_t *t)
 static int
 s_insert_plan(job_t *job, err_t *err)
 {
-    enum { NCOL = 8 };
+    enum { NCOL = 9 };
     int n = job->ntasks;
     char **cols[NCOL];
     char *a[NCOL], *spec_json = value_to_json(job->spec), *plan_json = NULL;
-    char *sequences = pgutil_text_array(job->sequences, job->nsequences);
-    const char *params[NCOL + 1];
+    char *sequences = pgutil_text_array(job->sequences, job->nsequences), *plan_mp;
+    const char *params[NCOL + 2];
     PGresult *res;
     int rc = -1;
 
     plan_json = value_to_json(job->plan_event);
+    plan_mp = s_body_mp(job->plan_event);
     params[0] = job->id;
     params[1] = job->source_display;
     params[2] = job->snapshot;
@@ -1014,14 +1473,17 @@ s_insert_plan(job_t *job, err_t *err)
     params[6] = job->masked ? job->key_fingerprint : NULL;
     params[7] = plan_json;
     params[8] = sequences;
+    params[9] = plan_mp;
     res = pgutil_query(job->tgt, err,
                        "INSERT INTO confiture.job (job_id, state, source, snapshot, plan_hash, "
-                       "spec, rules_hash, mask_key_fingerprint, plan, sequences, heartbeat_at) "
+                       "spec, rules_hash, mask_key_fingerprint, plan, sequences, plan_mp, "
+                       "heartbeat_at) "
                        "VALUES ($1, 'loading', $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb, "
-                       "$9::text[], now())",
-                       9, params);
+                       "$9::text[], $10::bytea, now())",
+                       10, params);
     free(spec_json);
     free(plan_json);
+    free(plan_mp);
     free(sequences);
     if (res == NULL)
         return -1;
@@ -1039,6 +1501,7 @@ s_insert_plan(job_t *job, err_t *err)
         cols[5][k] = strdup(t->label);
         cols[6][k] = value_to_json(t->body);
         cols[7][k] = s_deps_literal(t);
+        cols[8][k] = s_body_mp(t->body);
     }
     params[0] = job->id;
     for (int c = 0; c < NCOL; c++) {
@@ -1047,10 +1510,11 @@ s_insert_plan(job_t *job, err_t *err)
     }
     res = pgutil_query(job->tgt, err,
                        "INSERT INTO confiture.task (job_id, task_id, kind, relation, detail, "
-                       "est_bytes, label, body, depends) "
-                       "SELECT $1, i::int, k, r, d, b::bigint, l, j::jsonb, p::integer[] "
-                       "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-                       "$7::text[], $8::text[], $9::text[]) AS u(i, k, r, d, b, l, j, p)",
+                       "est_bytes, label, body, depends, body_mp) "
+                       "SELECT $1, i::int, k, r, d, b::bigint, l, j::jsonb, p::integer[], "
+                       "m::bytea FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], "
+                       "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) "
+                       "AS u(i, k, r, d, b, l, j, p, m)",
                        NCOL + 1, params);
     for (int c = 0; c < NCOL; c++) {
         free(a[c]);
@@ -1094,8 +1558,12 @@ s_ensure_ledger(job_t *job, err_t *err)
 int
 job_prepare(job_t *job, err_t *err)
 {
-    char *truncate = strdup("TRUNCATE ONLY ");
+    char *truncate;
     bool first = true;
+
+    if (job->resumed)
+        return 0; /* prepared by the first run: never truncated again */
+    truncate = strdup("TRUNCATE ONLY ");
 
     if (pgutil_exec(job->tgt, err, "BEGIN; SET LOCAL lock_timeout = '30s'") != 0)
         goto fail;
@@ -1130,6 +1598,7 @@ job_prepare(job_t *job, err_t *err)
     if (pgutil_exec(job->tgt, err, truncate) != 0 || pgutil_exec(job->tgt, err, "COMMIT") != 0)
         goto fail;
     free(truncate);
+    job->prepared = true;
     return 0;
 
 fail:
@@ -1250,6 +1719,10 @@ value_t *
 job_task_message(const job_t *job, int task, int attempt)
 {
     value_t *body = value_dup(job->tasks[task].body);
+
+    /* a resume in a new snapshot: every task reads that one */
+    if (value_map_get(body, "snapshot") != NULL)
+        value_map_put_string(body, "snapshot", job->snapshot);
 
     value_map_put_string(body, "job", job->id);
     value_map_put_int(body, "task", task);
@@ -1443,22 +1916,24 @@ job_finish(job_t *job, value_t *summary, err_t *err)
     if (res == NULL)
         return -1;
     PQclear(res);
-    pgutil_exec(job->snap, NULL, "COMMIT");
+    job->ended = true;
     return rc;
 }
 
 void
-job_fail(job_t *job, value_t *summary, const char *message)
+job_fail(job_t *job, value_t *summary, const char *message, bool interrupted)
 {
-    const char *params[1] = {job->id};
+    const char *params[2] = {job->id, interrupted ? "interrupted" : "failed"};
     PGresult *res;
 
     job_summary(job, summary);
-    if (job->tgt != NULL && !job->dry_run) {
+    if (job->tgt != NULL && !job->dry_run && job->prepared) {
+        if (PQstatus(job->tgt) != CONNECTION_OK)
+            PQreset(job->tgt);
         res = PQexecParams(job->tgt,
-                           "UPDATE confiture.job SET state = 'failed', updated_at = now() "
+                           "UPDATE confiture.job SET state = $2, updated_at = now() "
                            "WHERE job_id = $1",
-                           1, NULL, params, NULL, NULL, 0);
+                           2, NULL, params, NULL, NULL, 0);
         PQclear(res);
     }
     log_debug("job %s failed: %s", job->id, message);

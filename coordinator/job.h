@@ -26,10 +26,13 @@ typedef struct job job_t;
 
 /*
  * Opens a job from a SUBMIT body: {source, target (references), tables, exclude (arrays of
- * patterns), chunk_size (bytes), dry_run}. config_dir resolves env: references. Returns the
- * job (caller destroys it), or NULL with err set and nothing written anywhere.
+ * patterns), chunk_size (bytes), dry_run, copy_format, masking, resume}. config_dir resolves
+ * env: references; keep_s is how long the job's snapshot holder keeps the snapshot once no
+ * coordinator runs the job. With resume (a job id), the job is read back from the target's
+ * ledger instead of planned. Returns the job (caller destroys it), or NULL with err set and
+ * nothing written anywhere.
  */
-job_t *job_open(const value_t *spec, const char *config_dir, err_t *err);
+job_t *job_open(const value_t *spec, const char *config_dir, int keep_s, err_t *err);
 
 /* Closes the job's connections (releasing its snapshot) and frees it; *self_p = NULL. */
 void job_destroy(job_t **self_p);
@@ -77,7 +80,23 @@ int job_finish(job_t *self, value_t *summary, err_t *err);
 /* Fills summary (a map) with the job id and its counts: tables, chunks, rows, bytes. */
 void job_summary(const job_t *self, value_t *summary);
 
-/* Marks the job failed in the ledger (best effort) and fills summary's counts. */
-void job_fail(job_t *self, value_t *summary, const char *message);
+/* Marks the job failed (or interrupted) in the ledger (best effort) and fills summary's
+ * counts. Either way the job stays resumable, and its snapshot holder keeps the snapshot. */
+void job_fail(job_t *self, value_t *summary, const char *message, bool interrupted);
+
+/* True when the job was opened from the ledger (--resume). */
+bool job_resumed(const job_t *self);
+
+/* Renews the job's heartbeat in the ledger (its snapshot holder watches it); reconnects to
+ * the target when it went away. Best effort. */
+void job_heartbeat(job_t *self);
+
+/* Ends the database backends of a lost attempt (found by application_name), so that an
+ * attempt whose worker froze cannot hold its claim or commit later. Best effort. */
+void job_terminate_attempt(job_t *self, int task, int attempt);
+
+/* A hint for a task failure with this SQLSTATE (e.g. a foreign key that fails to validate
+ * after a resume in a new snapshot), or NULL. */
+const char *job_failure_hint(const job_t *self, int task, const char *sqlstate);
 
 #endif

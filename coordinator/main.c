@@ -12,6 +12,7 @@
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/holder.h"
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -39,6 +40,8 @@ s_usage(FILE *out)
             "      --lease-ms N            a task with no progress for N ms is requeued\n"
             "                              (default 60000)\n"
             "      --max-attempts N        attempts per task before the job fails (default 3)\n"
+            "      --snapshot-keep S       keep a job's snapshot S seconds after its coordinator\n"
+            "                              is gone, for a resume (default 900)\n"
             "      --once                  exit after the first job\n"
             "      --exit-with-parent      exit when the parent process exits\n"
             "  -l, --log-level LEVEL       debug, info, warn, error (default info)\n"
@@ -72,6 +75,11 @@ main(int argc, char **argv)
         {"lease-ms", required_argument, NULL, 'L'},
         {"max-attempts", required_argument, NULL, 'A'},
         {"once", no_argument, NULL, 'O'},
+        {"snapshot-keep", required_argument, NULL, 'K'},
+        {"hold-snapshot", no_argument, NULL, 'S'},
+        {"source", required_argument, NULL, 's'},
+        {"target", required_argument, NULL, 't'},
+        {"job", required_argument, NULL, 'j'},
         {"exit-with-parent", no_argument, NULL, 'P'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
@@ -83,9 +91,12 @@ main(int argc, char **argv)
                                      5000,
                                      60000,
                                      3,
-                                     false};
+                                     false,
+                                     900};
     struct sigaction sa;
     log_level_t level;
+    holder_options_t holder = {NULL, NULL, CONFIG_DEFAULT_DIR, NULL, 900};
+    bool hold = false;
     int c;
 
     log_set_program("confiture-coordinator");
@@ -119,6 +130,23 @@ main(int argc, char **argv)
         case 'O':
             options.once = true;
             break;
+        case 'K':
+            if (s_positive("--snapshot-keep", optarg, &options.snapshot_keep_s) != 0)
+                return EXIT_CODE_USAGE;
+            holder.keep_s = options.snapshot_keep_s;
+            break;
+        case 'S':
+            hold = true;
+            break;
+        case 's':
+            holder.source_ref = optarg;
+            break;
+        case 't':
+            holder.target_ref = optarg;
+            break;
+        case 'j':
+            holder.job_id = optarg;
+            break;
         case 'P':
             prctl(PR_SET_PDEATHSIG, SIGTERM);
             break;
@@ -143,5 +171,16 @@ main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (hold) {
+        /* the snapshot holder (coordinator/holder.h), started by a coordinator */
+        holder.config_dir = options.config_dir;
+        if (holder.source_ref == NULL || holder.target_ref == NULL || holder.job_id == NULL) {
+            fprintf(stderr, "confiture-coordinator: --hold-snapshot needs --source, --target "
+                            "and --job\n");
+            return EXIT_CODE_USAGE;
+        }
+        log_set_program("confiture-snapshot");
+        return holder_run(&holder, &s_stop);
+    }
     return coordinator_run(&options, &s_stop);
 }
