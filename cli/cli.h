@@ -40,6 +40,9 @@ typedef struct cli_options {
     const char *subcommand;    /* anonymize: "check" or "preview" */
     const char *table;         /* anonymize preview --table */
     int limit;                 /* anonymize preview --limit */
+    /* crash safety */
+    const char *checkpoint; /* --checkpoint FILE */
+    bool resume;            /* --resume: carry on the job the checkpoint names */
 } cli_options_t;
 
 /* Set by SIGINT/SIGTERM: 1 after the first, 2 after the second. */
@@ -50,6 +53,9 @@ int cli_sync(const cli_options_t *options);
 
 /* Runs `confiture verify`. Returns an exit code. */
 int cli_verify(const cli_options_t *options);
+
+/* Runs `confiture status --checkpoint FILE`. Returns an exit code. */
+int cli_status(const cli_options_t *options);
 
 /* Runs `confiture anonymize check|preview`. Returns an exit code. */
 int cli_anonymize(const cli_options_t *options);

@@ -39,6 +39,7 @@ s_usage(FILE *out)
             "Commands:\n"
             "  sync     copy the selected tables from one database into another\n"
             "  verify   compare row counts and checksums of two databases\n"
+            "  status   what a job (named by its --checkpoint file) has done and has left\n"
             "  anonymize check    check the masking rules against the source, write nothing\n"
             "  anonymize preview  show rows of a table before and after masking\n"
             "\n"
@@ -58,6 +59,8 @@ s_usage(FILE *out)
             "      --copy-format F      auto (binary where both sides have the same types, the\n"
             "                           default) or text\n"
             "      --coordinator EP     submit to a running coordinator (tcp://host:7400)\n"
+            "      --checkpoint FILE    keep a mirror of the job's progress in FILE (JSON)\n"
+            "      --resume             carry on the job FILE names: skip what committed\n"
             "\n"
             "Masking (sync --anonymize, verify --pii, anonymize):\n"
             "      --anonymize          mask the columns the rules name (needs a key)\n"
@@ -170,6 +173,8 @@ main(int argc, char **argv)
         {"pii", no_argument, NULL, 'P'},
         {"table", required_argument, NULL, 'b'},
         {"limit", required_argument, NULL, 'L'},
+        {"checkpoint", required_argument, NULL, 'c'},
+        {"resume", no_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static char bin_dir[PATH_MAX];
@@ -196,8 +201,10 @@ main(int argc, char **argv)
     o.command = argv[1];
     o.format = s_prescan_format(argc, argv);
     if (strcmp(o.command, "sync") != 0 && strcmp(o.command, "verify") != 0 &&
-        strcmp(o.command, "anonymize") != 0)
-        return s_usage_error(&o, "commands are sync, verify and anonymize; see confiture --help",
+        strcmp(o.command, "anonymize") != 0 && strcmp(o.command, "status") != 0)
+        return s_usage_error(&o,
+                             "commands are sync, verify, status and anonymize; see confiture "
+                             "--help",
                              "unknown command \"%s\"", o.command);
     optind = 2;
     if (strcmp(o.command, "anonymize") == 0) {
@@ -269,6 +276,12 @@ main(int argc, char **argv)
         case 'A':
             o.anonymize = true;
             break;
+        case 'c':
+            o.checkpoint = optarg;
+            break;
+        case 'u':
+            o.resume = true;
+            break;
         case 'R':
             o.rules_path = optarg;
             o.anonymize = true;
@@ -303,7 +316,11 @@ main(int argc, char **argv)
     }
     if (optind < argc)
         return s_usage_error(&o, NULL, "unexpected argument \"%s\"", argv[optind]);
-    if (o.from == NULL || (o.to == NULL && o.subcommand == NULL))
+    if (strcmp(o.command, "status") == 0) {
+        if (o.checkpoint == NULL)
+            return s_usage_error(&o, "confiture status --checkpoint sync.json",
+                                 "status needs --checkpoint FILE");
+    } else if (o.from == NULL || (o.to == NULL && o.subcommand == NULL))
         return s_usage_error(&o, "confiture sync --from production --to staging",
                              "%s needs --from and --to", o.command);
     if (o.mask_key_file != NULL && o.mask_key_random)
@@ -313,6 +330,14 @@ main(int argc, char **argv)
         o.subcommand == NULL && !o.pii)
         return s_usage_error(&o, "confiture sync --from production --to staging --anonymize",
                              "--mask-key-file, --mask-key-random and --strict go with --anonymize");
+    if (o.resume && o.checkpoint == NULL)
+        return s_usage_error(&o, "confiture sync --from A --to B --checkpoint sync.json --resume",
+                             "--resume needs the --checkpoint FILE of the job to carry on");
+    if ((o.resume || o.checkpoint) && strcmp(o.command, "sync") != 0 &&
+        strcmp(o.command, "status") != 0)
+        return s_usage_error(&o, NULL, "--checkpoint and --resume are options of sync");
+    if (o.resume && o.dry_run)
+        return s_usage_error(&o, NULL, "--resume and --dry-run exclude each other");
     if (o.pii && strcmp(o.command, "verify") != 0)
         return s_usage_error(&o, NULL, "--pii is an option of verify");
     if (o.subcommand != NULL && strcmp(o.subcommand, "preview") == 0 && o.table == NULL)
@@ -336,6 +361,8 @@ main(int argc, char **argv)
         rc = cli_sync(&o);
     else if (strcmp(o.command, "verify") == 0)
         rc = cli_verify(&o);
+    else if (strcmp(o.command, "status") == 0)
+        rc = cli_status(&o);
     else
         rc = cli_anonymize(&o);
     value_destroy(&o.tables);

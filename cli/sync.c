@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/checkpoint.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "common/config.h"
@@ -347,6 +348,54 @@ s_report(const cli_options_t *o, const value_t *result, progress_t *progress, bo
     return (int) value_map_int(error, "exit_code", EXIT_CODE_FAILED);
 }
 
+/* Rewrites the checkpoint; a failure is reported once (the job goes on: the ledger is the
+ * truth, the file its mirror). */
+static void
+s_checkpoint_write(checkpoint_t *checkpoint, bool *warned)
+{
+    err_t err;
+
+    if (checkpoint_write(checkpoint, &err) != 0 && !*warned) {
+        log_err(&err);
+        *warned = true;
+    }
+}
+
+/* The job's end as the checkpoint records it. */
+static const char *
+s_final_state(const value_t *result)
+{
+    const char *code = value_map_string(value_map_get(result, "error"), "code", "");
+
+    if (value_map_bool(result, "ok", false))
+        return "done";
+    if (strcmp(code, "interrupted") == 0)
+        return "interrupted";
+    if (strcmp(code, "different") == 0)
+        return "different";
+    if (strcmp(code, "pii_leak") == 0)
+        return "leaked";
+    return "failed";
+}
+
+/* A resumed job: what it carries on from. */
+static void
+s_print_resume(const cli_options_t *o, const value_t *plan)
+{
+    if (o->format != FORMAT_TEXT || !value_map_bool(plan, "resumed", false))
+        return;
+    fprintf(stderr, "confiture: resuming job %s: %lld of %lld chunks already committed\n",
+            value_map_string(plan, "job", ""), (long long) value_map_int(plan, "chunks_done", 0),
+            (long long) value_map_int(plan, "chunks", 0));
+    if (value_map_bool(plan, "new_snapshot", false))
+        fprintf(stderr,
+                "confiture: warning: the job's snapshot is gone (its holder stopped): the rest "
+                "of the copy reads a new snapshot, not consistent with the chunks copied "
+                "before\n"
+                "confiture: hint: rows changed on the source meanwhile may break foreign keys; "
+                "those are reported by table and constraint\n");
+}
+
 /*
  * The masking part of the job spec: the rules file's text (rules are not secret; the
  * coordinator parses and checks them against the catalogs) and the key's fingerprint. The
@@ -390,14 +439,18 @@ cli_sync(const cli_options_t *o)
     zsock_t *sock = NULL;
     progress_t *progress = NULL;
     value_t *spec = NULL, *plan = NULL, *masking = NULL;
+    checkpoint_t *checkpoint = NULL;
+    char resume_id[64] = "";
     int64_t last_heard;
-    bool aborted = false, submitted = false;
+    bool aborted = false, submitted = false, checkpoint_warned = false;
     err_t err;
     int rc = EXIT_CODE_INTERNAL;
 
     memset(&priv, 0, sizeof(priv));
     err_clear(&err);
     zsys_handler_set(NULL);
+    if (o->resume && checkpoint_read(o->checkpoint, resume_id, sizeof(resume_id), NULL, &err) != 0)
+        return cli_fail(o, &err);
     if (o->anonymize) {
         masking = s_masking(o, &err);
         if (masking == NULL)
@@ -442,6 +495,10 @@ cli_sync(const cli_options_t *o)
         value_map_put(spec, "masking", masking);
         masking = NULL;
     }
+    if (o->resume)
+        value_map_put_string(spec, "resume", resume_id);
+    if (o->checkpoint != NULL)
+        checkpoint = checkpoint_new(o->checkpoint, o, spec);
     proto_send(sock, NULL, PROTO_SUBMIT, spec);
     submitted = true;
 
@@ -498,6 +555,15 @@ cli_sync(const cli_options_t *o)
                 plan = value_dup(body);
                 cli_print_mask_warnings(o,
                                         value_map_get(value_map_get(plan, "masking"), "warnings"));
+                s_print_resume(o, plan);
+                if (checkpoint != NULL) {
+                    checkpoint_plan(checkpoint, plan);
+                    s_checkpoint_write(checkpoint, &checkpoint_warned);
+                }
+            } else if (checkpoint != NULL &&
+                       strcmp(value_map_string(body, "event", ""), "task_done") == 0) {
+                checkpoint_task_done(checkpoint, body);
+                s_checkpoint_write(checkpoint, &checkpoint_warned);
             }
             progress_event(progress, body);
         } else if (strcmp(command, PROTO_ERROR) == 0) {
@@ -509,6 +575,10 @@ cli_sync(const cli_options_t *o)
             break;
         } else if (strcmp(command, PROTO_RESULT) == 0) {
             progress_end(progress);
+            if (checkpoint != NULL && plan != NULL) {
+                checkpoint_state(checkpoint, s_final_state(body));
+                s_checkpoint_write(checkpoint, &checkpoint_warned);
+            }
             if (o->dry_run && o->format == FORMAT_TEXT && plan != NULL &&
                 value_map_bool(body, "ok", false))
                 s_print_plan(plan);
@@ -524,6 +594,11 @@ cli_sync(const cli_options_t *o)
         rc = EXIT_CODE_INTERRUPTED;
 
 done:
+    if (checkpoint != NULL && plan != NULL && rc == EXIT_CODE_INTERRUPTED) {
+        checkpoint_state(checkpoint, "interrupted");
+        s_checkpoint_write(checkpoint, &checkpoint_warned);
+    }
+    checkpoint_destroy(&checkpoint);
     progress_destroy(&progress);
     zsock_destroy(&sock);
     if (private_mode && priv.pids != NULL)
