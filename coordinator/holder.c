@@ -171,7 +171,7 @@ holder_run(const holder_options_t *o, volatile sig_atomic_t *stop)
             if (pfd[1].revents) {
                 /* the server spoke on an idle connection: it is going away */
                 if (!PQconsumeInput(src) || PQstatus(src) != CONNECTION_OK) {
-                    log_warn("job %s: the source connection holding the snapshot ended", o->job_id);
+                    log_info("job %s: the source connection holding the snapshot ended", o->job_id);
                     break;
                 }
             }
