@@ -43,6 +43,7 @@ typedef struct cli_options {
     /* crash safety */
     const char *checkpoint; /* --checkpoint FILE */
     bool resume;            /* --resume: carry on the job the checkpoint names */
+    int retry_s;            /* --retry-time: seconds to retry a dropped connection */
 } cli_options_t;
 
 /* Set by SIGINT/SIGTERM: 1 after the first, 2 after the second. */

@@ -61,6 +61,8 @@ s_usage(FILE *out)
             "      --coordinator EP     submit to a running coordinator (tcp://host:7400)\n"
             "      --checkpoint FILE    keep a mirror of the job's progress in FILE (JSON)\n"
             "      --resume             carry on the job FILE names: skip what committed\n"
+            "      --retry-time S       retry a dropped database connection for S seconds\n"
+            "                           before the chunk counts as failed (default 60)\n"
             "\n"
             "Masking (sync --anonymize, verify --pii, anonymize):\n"
             "      --anonymize          mask the columns the rules name (needs a key)\n"
@@ -175,6 +177,7 @@ main(int argc, char **argv)
         {"limit", required_argument, NULL, 'L'},
         {"checkpoint", required_argument, NULL, 'c'},
         {"resume", no_argument, NULL, 'u'},
+        {"retry-time", required_argument, NULL, 'y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static char bin_dir[PATH_MAX];
@@ -191,6 +194,7 @@ main(int argc, char **argv)
     o.copy_format = "auto";
     o.rules_path = RULES_DEFAULT_PATH;
     o.limit = 10;
+    o.retry_s = 60;
     log_set_program("confiture");
     log_set_level(LOG_LEVEL_WARN);
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -281,6 +285,13 @@ main(int argc, char **argv)
             break;
         case 'u':
             o.resume = true;
+            break;
+        case 'y':
+            o.retry_s = atoi(optarg);
+            if (o.retry_s < 0 || o.retry_s > 86400)
+                return s_usage_error(&o, NULL,
+                                     "--retry-time must be between 0 and 86400 seconds, not \"%s\"",
+                                     optarg);
             break;
         case 'R':
             o.rules_path = optarg;

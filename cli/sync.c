@@ -491,6 +491,7 @@ cli_sync(const cli_options_t *o)
     value_map_put_int(spec, "chunk_size", o->chunk_size);
     value_map_put_bool(spec, "dry_run", o->dry_run);
     value_map_put_string(spec, "copy_format", o->copy_format);
+    value_map_put_int(spec, "retry_ms", (int64_t) o->retry_s * 1000);
     if (masking != NULL) {
         value_map_put(spec, "masking", masking);
         masking = NULL;

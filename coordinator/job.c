@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/config.h"
 #include "common/exitcodes.h"
@@ -1723,6 +1724,7 @@ job_task_message(const job_t *job, int task, int attempt)
     /* a resume in a new snapshot: every task reads that one */
     if (value_map_get(body, "snapshot") != NULL)
         value_map_put_string(body, "snapshot", job->snapshot);
+    value_map_put_int(body, "retry_ms", value_map_int(job->spec, "retry_ms", 60000));
 
     value_map_put_string(body, "job", job->id);
     value_map_put_int(body, "task", task);
@@ -1863,6 +1865,38 @@ s_set_sequences(job_t *job, err_t *err)
     return 0;
 }
 
+/*
+ * Makes sure a coordinator connection still works before the finish uses it: one that
+ * dropped (a server restarted during the copy) is opened again, with pauses, for up to the
+ * job's retry time. The source connection comes back outside the snapshot: the finish only
+ * reads sequences there, which no snapshot covers anyway.
+ */
+static int
+s_reconnect(job_t *job, PGconn *conn, const char *what, err_t *err)
+{
+    int64_t retry_ms = value_map_int(job->spec, "retry_ms", 60000), waited = 0;
+    PGresult *res;
+
+    for (int delay = 500;; delay = delay < 8000 ? delay * 2 : 8000) {
+        res = PQexec(conn, "SELECT 1");
+        if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+            PQclear(res);
+            return 0;
+        }
+        PQclear(res);
+        if (PQstatus(conn) == CONNECTION_OK) /* an aborted transaction, say: not ours to fix */
+            return 0;
+        if (waited >= retry_ms)
+            return pgutil_set_error(err, conn, NULL, what);
+        log_warn("job %s: the %s connection dropped; reconnecting", job->id, what);
+        usleep((useconds_t) delay * 1000);
+        waited += delay;
+        PQreset(conn);
+        if (PQstatus(conn) == CONNECTION_OK && conn == job->tgt)
+            pgutil_exec(conn, NULL, "SET lock_timeout = '30s'");
+    }
+}
+
 int
 job_finish(job_t *job, value_t *summary, err_t *err)
 {
@@ -1872,6 +1906,11 @@ job_finish(job_t *job, value_t *summary, err_t *err)
     int rc;
 
     job_summary(job, summary);
+    if (s_reconnect(job, job->tgt, "target", err) != 0 ||
+        s_reconnect(job, job->snap, "source", err) != 0) {
+        value_destroy(&diffs);
+        return -1;
+    }
     if (s_set_sequences(job, err) != 0) {
         value_destroy(&diffs);
         return -1;

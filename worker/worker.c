@@ -51,6 +51,12 @@
 #include "worker/maskstream.h"
 #include "worker/pump.h"
 
+/* Retries of an attempt whose connection dropped: first pause, longest pause, and how long
+ * to keep trying when the task does not say (its "retry_ms", from sync --retry-time). */
+#define S_RETRY_FIRST_MS   500
+#define S_RETRY_MAX_MS     8000
+#define S_RETRY_DEFAULT_MS 60000
+
 typedef struct worker {
     const worker_options_t *options;            /* how we were started */
     volatile sig_atomic_t *stop;                /* set by the signal handler */
@@ -562,6 +568,31 @@ done:
     return rc;
 }
 
+/* True when a failure may heal by itself: a connection lost or refused, a server starting
+ * up or shutting down, too many connections, a serialization failure or deadlock. Errors of
+ * permissions, schema or data do not: they fail the attempt at once. */
+static bool
+s_healable(const err_t *err)
+{
+    return strcmp(err->code, "connect") == 0 || pgutil_sqlstate_retryable(pgutil_err_sqlstate(err));
+}
+
+/* Waits ms while staying alive (heartbeats, progress, CANCEL). Returns 0, or -1 when the
+ * attempt was cancelled or the worker is stopping. */
+static int
+s_pause(worker_t *w, int ms)
+{
+    int64_t until = s_now() + ms;
+
+    while (s_now() < until) {
+        int left = (int) (until - s_now());
+
+        if (s_service(w, -1, left < 200 ? left : 200, 0, 0) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void
 s_run_task(worker_t *w, value_t *task)
 {
@@ -571,6 +602,8 @@ s_run_task(worker_t *w, value_t *task)
     err_t err;
     int rc;
 
+    int64_t retry_until = s_now() + value_map_int(task, "retry_ms", S_RETRY_DEFAULT_MS);
+
     err_clear(&err);
     w->job = value_map_string(task, "job", "");
     w->task = (int) value_map_int(task, "task", -1);
@@ -579,14 +612,30 @@ s_run_task(worker_t *w, value_t *task)
     log_debug("task %d attempt %d: %s %s", w->task, w->attempt, kind,
               value_map_string(task, "table", ""));
 
-    if (strcmp(kind, "copy") == 0)
-        rc = s_run_copy(w, task, &rows, &bytes, &err);
-    else if (strcmp(kind, "sql") == 0)
-        rc = s_run_sql(w, task, &rows, &err);
-    else if (strcmp(kind, "leakscan") == 0)
-        rc = s_run_leakscan(w, task, &err);
-    else
-        rc = err_set(&err, "protocol", EXIT_CODE_INTERNAL, "unknown task kind \"%s\"", kind);
+    for (int delay = S_RETRY_FIRST_MS;;
+         delay = delay * 2 > S_RETRY_MAX_MS ? S_RETRY_MAX_MS : delay * 2) {
+        err_clear(&err);
+        rows = bytes = 0;
+        if (strcmp(kind, "copy") == 0)
+            rc = s_run_copy(w, task, &rows, &bytes, &err);
+        else if (strcmp(kind, "sql") == 0)
+            rc = s_run_sql(w, task, &rows, &err);
+        else if (strcmp(kind, "leakscan") == 0)
+            rc = s_run_leakscan(w, task, &err);
+        else
+            rc = err_set(&err, "protocol", EXIT_CODE_INTERNAL, "unknown task kind \"%s\"", kind);
+        if (rc != -1 || !s_healable(&err) || s_now() + delay > retry_until)
+            break;
+        /* A connection that dropped (a backend ended, a server restarting): the attempt's
+         * transactions rolled back with it; the same attempt starts over after a pause. */
+        log_warn("task %d attempt %d (%s): %s; retrying in %.1f s", w->task, w->attempt,
+                 value_map_string(task, "table", kind), err.message, delay / 1000.0);
+        s_close_connections(w);
+        if (s_pause(w, delay) != 0) {
+            rc = -2;
+            break;
+        }
+    }
 
     value_map_put_string(body, "job", w->job);
     value_map_put_int(body, "task", w->task);
