@@ -7,6 +7,8 @@
 #   make bench      benchmark against COPY|COPY, pg_dump/pg_restore, pgcopydb -> docs/benchmarks.md
 #   make demo       install what is missing, start two sample clusters, run a parallel sync
 #   make lint       clang-format check and cppcheck
+#   make fuzz       run each libFuzzer target FUZZ_SECONDS (default 300); make fuzz-smoke, part
+#                   of make check, runs each a few seconds
 #   make install PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -34,7 +36,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o $(BUILD)/tests/unit/testdir.o
 BINS := bin/confiture bin/confiture-coordinator bin/confiture-worker
 
-.PHONY: all check unit valgrind integration bench demo lint format install clean fuzz
+.PHONY: all check unit valgrind integration bench demo lint format install clean fuzz \
+        fuzz-smoke
 
 all: $(BINS)
 
@@ -94,7 +97,7 @@ $(BUILD)/tests/tools/%.o: tests/tools/%.c
 integration: all bin/badframes
 	tests/integration/run.sh
 
-check: all unit valgrind integration
+check: all unit valgrind integration fuzz-smoke
 
 # Micro-benchmarks (no database), run by scripts/bench.sh and reported in docs/benchmarks.md.
 BENCH_TOOLS := $(BUILD)/copyrow_bench $(BUILD)/mask_bench
@@ -112,11 +115,47 @@ bench: all $(BENCH_TOOLS)
 demo:
 	scripts/demo.sh
 
-fuzz: all
-	@echo "fuzz targets arrive with the crash-safety work (issue 4)"
+# Fuzzing: each tests/fuzz/fuzz_NAME.c is a libFuzzer target, built with clang, ASan and UBSan
+# against the library compiled again with the same flags into build/fuzz/ (never into
+# build/libconfiture.a). tests/fuzz/run.sh runs them from the seeds in tests/fuzz/corpus/NAME/;
+# what they find goes to tmp/ (crashes to tmp/fuzz*/crashes/), never into the committed corpus.
+# make fuzz FUZZ_NAMES=fuzz_rules FUZZ_SECONDS=60 runs one target for a minute. fuzz-smoke
+# is skipped, with a message, when clang or its libFuzzer runtime is missing.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP $(FUZZ_FLAGS)
+FUZZ_CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=%,$(CPPFLAGS))
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
+FUZZ_LIB := $(FUZZ_BUILD)/libconfiture.a
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BINS): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/tests/fuzz/%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh long $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-smoke:
+	@if tests/fuzz/run.sh probe $(FUZZ_CC); then \
+	    $(MAKE) --no-print-directory $(FUZZ_BINS) && \
+	    tests/fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS); \
+	else \
+	    echo "fuzz-smoke: skipped"; \
+	fi
 
 LINT_SRC = $(wildcard common/*.[ch] proto/*.[ch] coordinator/*.[ch] worker/*.[ch] cli/*.[ch] \
-           tests/unit/*.[ch] tests/tools/*.[ch] tests/bench/*.[ch])
+           tests/unit/*.[ch] tests/tools/*.[ch] tests/bench/*.[ch] tests/fuzz/*.[ch])
 
 lint:
 	clang-format --dry-run --Werror $(LINT_SRC)

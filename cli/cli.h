@@ -44,6 +44,7 @@ typedef struct cli_options {
     const char *checkpoint; /* --checkpoint FILE */
     bool resume;            /* --resume: carry on the job the checkpoint names */
     int retry_s;            /* --retry-time: seconds to retry a dropped connection */
+    int snapshot_keep_s;    /* --snapshot-keep: the private coordinator's snapshot keep time */
 } cli_options_t;
 
 /* Set by SIGINT/SIGTERM: 1 after the first, 2 after the second. */

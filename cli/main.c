@@ -63,6 +63,8 @@ s_usage(FILE *out)
             "      --resume             carry on the job FILE names: skip what committed\n"
             "      --retry-time S       retry a dropped database connection for S seconds\n"
             "                           before the chunk counts as failed (default 60)\n"
+            "      --snapshot-keep S    an interrupted job keeps its snapshot S seconds for a\n"
+            "                           consistent --resume (default 900; private mode)\n"
             "\n"
             "Masking (sync --anonymize, verify --pii, anonymize):\n"
             "      --anonymize          mask the columns the rules name (needs a key)\n"
@@ -178,6 +180,7 @@ main(int argc, char **argv)
         {"checkpoint", required_argument, NULL, 'c'},
         {"resume", no_argument, NULL, 'u'},
         {"retry-time", required_argument, NULL, 'y'},
+        {"snapshot-keep", required_argument, NULL, 'Z'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static char bin_dir[PATH_MAX];
@@ -195,6 +198,7 @@ main(int argc, char **argv)
     o.rules_path = RULES_DEFAULT_PATH;
     o.limit = 10;
     o.retry_s = 60;
+    o.snapshot_keep_s = 900;
     log_set_program("confiture");
     log_set_level(LOG_LEVEL_WARN);
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -285,6 +289,14 @@ main(int argc, char **argv)
             break;
         case 'u':
             o.resume = true;
+            break;
+        case 'Z':
+            o.snapshot_keep_s = atoi(optarg);
+            if (o.snapshot_keep_s < 1 || o.snapshot_keep_s > 604800)
+                return s_usage_error(&o, NULL,
+                                     "--snapshot-keep must be between 1 and 604800 seconds, not "
+                                     "\"%s\"",
+                                     optarg);
             break;
         case 'y':
             o.retry_s = atoi(optarg);

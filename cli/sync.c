@@ -104,7 +104,7 @@ s_spawn(private_t *p, const char *path, char *const argv[], err_t *err)
 static int
 s_start_private(const cli_options_t *o, private_t *p, err_t *err)
 {
-    char coordinator[4096], worker[4096], name[32];
+    char coordinator[4096], worker[4096], name[32], keep[16];
 
     snprintf(p->dir, sizeof(p->dir), "/tmp/confiture-XXXXXX");
     if (mkdtemp(p->dir) == NULL)
@@ -127,8 +127,11 @@ s_start_private(const cli_options_t *o, private_t *p, err_t *err)
                         (char *) o->config_dir,
                         "--log-level",
                         (char *) o->log_level,
+                        "--snapshot-keep",
+                        keep,
                         NULL};
 
+        snprintf(keep, sizeof(keep), "%d", o->snapshot_keep_s);
         if (s_spawn(p, coordinator, argv, err) != 0)
             return -1;
     }

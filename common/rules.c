@@ -542,8 +542,10 @@ s_split_name(const char *text, char **parts, int max, const char **why)
 
 fail:
     free(cur);
-    while (nparts > 0)
+    while (nparts > 0) {
         free(parts[--nparts]);
+        parts[nparts] = NULL; /* a caller may free what it got on success only */
+    }
     return -1;
 }
 
@@ -1122,7 +1124,8 @@ s_domain_entry(s_parser_t *p, const char *name, const yaml_node_t *e, long *firs
         s_problem(p, &e->start_mark, S_ENTRY_HINT, "domain %s lists \"%s\", which %s", name,
                   s_short(text, buf, sizeof(buf)),
                   n == 1 ? "names no table: write table.column or schema.table.column" : why);
-        free(parts[0]);
+        if (n == 1)
+            free(parts[0]);
         return;
     }
     schema = n == 3 ? parts[0] : "public";

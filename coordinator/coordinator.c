@@ -786,6 +786,8 @@ coordinator_run(const coordinator_options_t *options, volatile sig_atomic_t *sto
             s_interrupt(&c);
         if (c.sched != NULL)
             s_fail_job(&c);
+        else
+            job_destroy(&c.job); /* stopped before its target was prepared */
         c.exit_code = EXIT_CODE_INTERRUPTED;
     }
     for (peer_t *p = zhashx_first(c.peers); p != NULL; p = zhashx_next(c.peers))

@@ -794,6 +794,7 @@ s_mp_value(const PGresult *res, int row, int col)
     value_t *v = NULL;
     err_t err;
 
+    err_clear(&err);
     if (bytes != NULL && proto_body_decode(bytes, len, &v, &err) != 0)
         v = NULL;
     PQfreemem(bytes);

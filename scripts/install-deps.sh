@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential pkg-config libpq-dev libzmq3-dev libczmq-dev libmsgpack-dev
           libyaml-dev libsodium-dev check postgresql-15 postgresql-client-15 valgrind
-          clang-format cppcheck iproute2 python3 procps)
+          clang-format cppcheck clang libclang-rt-14-dev iproute2 python3 procps)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

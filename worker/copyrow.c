@@ -156,10 +156,13 @@ s_is_hex(char c)
 int
 copyrow_text_decode(const char *escaped, size_t len, buf_t *out, err_t *err)
 {
-    const char *p = escaped, *end = escaped + len;
+    const char *p = escaped, *end;
     size_t entry = out->len;
     char *w;
 
+    if (len == 0)
+        return 0; /* (and no arithmetic on a NULL pointer) */
+    end = escaped + len;
     /* The decoded form is never longer than the escaped one. */
     buf_reserve(out, len);
     w = out->data + out->len;
@@ -239,9 +242,12 @@ copyrow_text_decode(const char *escaped, size_t len, buf_t *out, err_t *err)
 void
 copyrow_text_encode(const char *raw, size_t len, buf_t *out)
 {
-    const unsigned char *p = (const unsigned char *) raw, *end = p + len, *run = p;
+    const unsigned char *p = (const unsigned char *) raw, *end, *run = p;
     char *w;
 
+    if (len == 0)
+        return; /* (and no arithmetic on a NULL pointer) */
+    end = p + len;
     buf_reserve(out, 2 * len);
     w = out->data + out->len;
     for (; p < end; p++) {

@@ -32,6 +32,7 @@ t_copy_schema || t_fail "schema copy"
 # sync_bg ARGS...: starts a sync in a session of its own (so that one kill reaches the CLI,
 # its coordinator and its workers, as a reboot would), output in $T_WORK/bg.{out,err}.
 sync_bg() {
+    rm -f -- "$CP"
     setsid "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-size 256kB \
         --checkpoint "$CP" "$@" >"$T_WORK/bg.out" 2>"$T_WORK/bg.err" &
     BG=$!
@@ -50,7 +51,20 @@ PY
     return 1
 }
 cp_field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d" + sys.argv[2]))' "$CP" "$1"; }
-holders() { pgrep -f -- "--hold-snapshot" | wc -l; }
+# holders: snapshot holders of this test's jobs (other tests' or users' may run beside)
+holders() {
+    local pid n=0
+    for pid in $(pgrep -f -- "--hold-snapshot"); do
+        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -q "dbname=$SRC_DB\b" && n=$((n + 1))
+    done
+    echo "$n"
+}
+kill_holders() {
+    local pid
+    for pid in $(pgrep -f -- "--hold-snapshot"); do
+        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -q "dbname=$SRC_DB\b" && kill "-$1" "$pid"
+    done
+}
 # once: every copy chunk has exactly one committed row, and their rows add up to the source.
 once() {
     t_assert_eq 0 "$(pgc_sql dst "$DST_DB" "SELECT count(*) FROM confiture.task t LEFT JOIN confiture.task_done d USING (job_id, task_id) WHERE t.job_id = '$1' AND t.kind = 'copy' AND d.task_id IS NULL")" \
@@ -101,7 +115,7 @@ sync_bg
 wait_chunks 5 || t_fail "no chunk committed in time"
 kill -KILL -- "-$BG"
 wait "$BG" 2>/dev/null
-pkill -KILL -f -- "--hold-snapshot"
+kill_holders KILL
 sleep 0.5
 t_assert_exit 0 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-size 256kB \
     --checkpoint "$CP" --resume || t_fail "resume in a new snapshot failed"
@@ -125,6 +139,18 @@ t_assert_exit 0 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-
     --checkpoint "$CP" --resume || t_fail "resume after Ctrl-C failed"
 t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB" || t_fail "target differs"
 once "$job" "after Ctrl-C"
+
+t_step "a second Ctrl-C leaves at once"
+sync_bg
+wait_chunks 2 || t_fail "no chunk committed in time"
+kill -INT "$BG"
+sleep 0.05
+kill -INT "$BG" 2>/dev/null # the first may have been enough already
+wait "$BG"
+t_assert_eq 130 "$?" "two Ctrl-C: exit 130"
+t_assert_exit 0 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-size 256kB \
+    --checkpoint "$CP" --resume || t_fail "resume after two Ctrl-C failed"
+t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB" || t_fail "target differs"
 
 t_step "resumes that must be refused"
 cat >"$T_WORK/rules-a.yaml" <<'YAML'
@@ -160,6 +186,28 @@ t_assert_exit 0 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-
     t_fail "the right resume failed"
 t_assert_exit 0 "$CONFITURE" verify --from "$SRC" --to "$DST" --pii \
     --anonymization-config "$T_WORK/rules-a.yaml"
+unset CONFITURE_MASK_KEY
 sleep 3
-t_assert_eq 0 "$(holders)" "no snapshot holder is left"
+t_assert_eq 0 "$(holders)" "no snapshot holder is left after the jobs ended"
+
+t_step "a new snapshot that breaks a foreign key is reported, never a silent success"
+# One worker copies big's chunks in key order, then child's. Kill it a few chunks in: big's
+# first chunk (keys below its first bound, -1 included) is committed, child's are not. Then a
+# parent row -1 and a child row pointing at it appear on the source, and the snapshot is lost:
+# the resume copies the child row but never the parent row.
+sync_bg --workers 1 --tables big,child
+wait_chunks 5 || t_fail "no chunk committed in time"
+kill -KILL -- "-$BG"
+wait "$BG" 2>/dev/null
+t_assert_eq 0 "$(cp_field '["per_table"][1]["done"]')" "(no chunk of child was committed yet)"
+kill_holders KILL
+pgc_sql src "$SRC_DB" "INSERT INTO big VALUES (-1, 'late'); INSERT INTO child VALUES (-1, -1, 'late')" >/dev/null
+t_assert_exit 6 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 1 --chunk-size 256kB \
+    --checkpoint "$CP" --resume --tables big,child
+t_assert_contains "$(t_err)" "public.child" "the failure names the table"
+t_assert_contains "$(t_err)" "child_big_id_fkey" "and the constraint"
+t_assert_contains "$(t_err)" "copy the tables of this foreign key again" "and the repair"
+pgc_sql src "$SRC_DB" "DELETE FROM child WHERE id = -1; DELETE FROM big WHERE id = -1" >/dev/null
+t_assert_eq 1 "$(holders)" "the failed job keeps its (new) snapshot for another resume"
+kill_holders TERM
 t_pass

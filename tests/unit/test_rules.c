@@ -598,6 +598,11 @@ static const error_case_t s_errors[] = {
      "rules.yaml:3:1: invalid leading UTF-8 octet (byte 0xFF)", "UTF-8"},
     {"users:\n  - column: email\n    strategy: email\n    key: abc\n",
      "rules.yaml:4:5: \"key\": the masking key never goes in the rules file", "CONFITURE_MASK_KEY"},
+    /* bad domain entries once freed their parts twice (found by fuzz_rules) */
+    {"domains:\n  d:\n    - a.*\n", "rules.yaml:3:7: domain d lists \"a.*\", which has a wildcard",
+     NULL},
+    {"domains:\n  d:\n    - a.b.c.d\n",
+     "rules.yaml:3:7: domain d lists \"a.b.c.d\", which has too many dot-separated parts", NULL},
 };
 
 START_TEST(test_rules_errors)
