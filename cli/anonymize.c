@@ -224,10 +224,10 @@ s_check(const cli_options_t *o)
         value_destroy(&doc);
     } else {
         cli_print_mask_warnings(o, v.plan.warnings);
-        printf("%s: %zu rules fit the source: %d columns masked in %d selected tables; "
-               "%zu warnings\n",
+        printf("%s: %zu rules fit the source: %d columns masked in %d selected tables, %d "
+               "kept on purpose; %zu warnings\n",
                v.rules.path, v.rules.count, v.plan.masked_columns, v.plan.masked_tables,
-               value_size(v.plan.warnings));
+               v.plan.preserved_columns, value_size(v.plan.warnings));
     }
     value_destroy(&columns);
     s_view_free(&v);

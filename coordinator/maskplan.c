@@ -151,6 +151,13 @@ s_rule_on(const rule_t *r, const cat_table_t *t)
     return false;
 }
 
+/* True when the rule names table t itself (not one of its ancestors). */
+static bool
+s_rule_is_own(const rule_t *r, const cat_table_t *t)
+{
+    return strcmp(r->schema, t->schema) == 0 && strcmp(r->table, t->name) == 0;
+}
+
 static int
 s_find_column(const cat_table_t *t, const char *name)
 {
@@ -281,7 +288,9 @@ s_check_rule(const maskplan_t *plan, const cat_source_t *src, const cat_target_t
             return; /* once per rule, not once per partition */
         }
         mask_rule_destroy(&built);
-        if (plan->rules[i] != NULL)
+        /* a rule on the partition itself wins over one on an ancestor, whatever the order */
+        if (plan->rules[i] != NULL &&
+            (plan->rules[i][c] == NULL || !s_rule_is_own(plan->rules[i][c], t)))
             plan->rules[i][c] = r;
     }
     if (!table_found)
@@ -320,8 +329,11 @@ maskplan_check(PGconn *conn, const cat_source_t *src, const cat_target_t *tgt, c
             char reason[96];
 
             if (plan->rules[i][c] != NULL) {
-                any = true;
-                plan->masked_columns++;
+                bool kept = strcmp(plan->rules[i][c]->strategy, "preserve") == 0;
+
+                any = any || !kept;
+                plan->masked_columns += !kept;
+                plan->preserved_columns += kept;
                 continue;
             }
             if (word == NULL || t->columns[c].generated)

@@ -4,7 +4,8 @@
  * The preflight of a masked sync (and of `confiture anonymize check`): every rule must name a
  * table of the source (a rule on a partitioned table applies to all its partitions) and one
  * of its columns, and must build against that column's type and NOT NULL (mask_rule_new
- * checks the strategy, its options, the type and the length). Every problem is listed at
+ * checks the strategy, its options, the type and the length). A rule on a partition itself
+ * wins over one on its partitioned ancestor. Every problem is listed at
  * once, as FILE:LINE:COL of the rule. Then the selected columns that have no rule but whose
  * name or sampled contents look like personal data are listed as warnings, or as problems
  * with strict.
@@ -27,8 +28,9 @@
 typedef struct maskplan {
     const rule_t ***rules; /* [table][column]: the rule of a selected source column, or NULL */
     int ntables;           /* number of source tables (the rows of rules) */
-    int masked_columns;    /* selected columns with a rule (strategy preserve included) */
-    int masked_tables;     /* selected tables with at least one such column */
+    int masked_columns;    /* selected columns masked (a rule other than preserve) */
+    int preserved_columns; /* selected columns kept on purpose (strategy preserve) */
+    int masked_tables;     /* selected tables with at least one masked column */
     value_t *warnings;     /* array of {table, column, reason}: unruled columns that look PII */
 } maskplan_t;
 

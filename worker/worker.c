@@ -697,6 +697,8 @@ worker_run(const worker_options_t *options, volatile sig_atomic_t *stop)
         w.has_key = loaded == 1;
         if (w.has_key)
             mask_key_fingerprint(&w.key, w.fingerprint);
+        log_info("masking key: %s%s", w.has_key ? "fingerprint " : "none",
+                 w.has_key ? w.fingerprint : "");
     }
     if (options->name != NULL)
         snprintf(w.id, sizeof(w.id), "%s", options->name);
