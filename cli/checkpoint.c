@@ -103,7 +103,7 @@ checkpoint_plan(checkpoint_t *self, const value_t *plan)
     self->chunks = value_map_int(plan, "chunks", 0);
     self->tasks = value_map_int(plan, "tasks", 0);
     self->chunks_ok = value_map_int(plan, "chunks_done", 0);
-    self->tasks_ok = 0;
+    self->tasks_ok = value_map_int(plan, "tasks_done", 0); /* a resume: done before */
     value_map_put(self->doc, "per_table", value_new_array());
     self->tables = (value_t *) value_map_get(self->doc, "per_table");
     for (size_t i = 0; i < value_size(tables); i++) {
@@ -112,7 +112,7 @@ checkpoint_plan(checkpoint_t *self, const value_t *plan)
 
         value_map_put_string(row, "table", value_map_string(t, "table", ""));
         value_map_put_int(row, "chunks", value_map_int(t, "chunks", 0));
-        value_map_put_int(row, "done", 0);
+        value_map_put_int(row, "done", value_map_int(t, "chunks_done", 0));
         value_array_push(self->tables, row);
     }
 }
@@ -193,11 +193,24 @@ s_string(const char *json, const char *key)
     const char *p;
     buf_t out;
 
-    snprintf(pattern, sizeof(pattern), "\"%s\":\"", key);
-    p = strstr(json, pattern);
+    /* "key", optional blanks, a colon, optional blanks, then the string (an editor or jq may
+     * have reformatted the file) */
+    snprintf(pattern, sizeof(pattern), "\"%s\"", key);
+    for (p = strstr(json, pattern); p != NULL; p = strstr(p + 1, pattern)) {
+        const char *q = p + strlen(pattern);
+
+        q += strspn(q, " \t\r\n");
+        if (*q != ':')
+            continue;
+        q++;
+        q += strspn(q, " \t\r\n");
+        if (*q == '"') {
+            p = q + 1;
+            break;
+        }
+    }
     if (p == NULL)
         return NULL;
-    p += strlen(pattern);
     buf_init(&out);
     for (; *p != '\0' && *p != '"'; p++) {
         if (*p == '\\' && p[1] != '\0') {
@@ -255,7 +268,7 @@ checkpoint_read(const char *path, char *job, size_t len, char **target, err_t *e
         buf_append(&data, chunk, n);
     fclose(f);
     text = buf_detach_string(&data);
-    id = strstr(text, "\"confiture_checkpoint\":") ? s_string(text, "job") : NULL;
+    id = strstr(text, "\"confiture_checkpoint\"") ? s_string(text, "job") : NULL;
     if (id == NULL || id[0] == '\0' || strlen(id) >= len ||
         strspn(id, "0123456789abcdef-") != strlen(id)) {
         free(id);

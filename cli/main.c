@@ -106,6 +106,16 @@ s_parse_size(const char *text, int64_t *out)
     return 0;
 }
 
+/* A whole number of seconds, or -1 when text is not one. */
+static int
+s_seconds(const char *text)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+
+    return end == text || *end != '\0' || v < 0 || v > 100000000 ? -1 : (int) v;
+}
+
 /* A bad command line: text on stderr, or the JSON envelope with --format json. */
 static int s_usage_error(const cli_options_t *o, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -291,7 +301,7 @@ main(int argc, char **argv)
             o.resume = true;
             break;
         case 'Z':
-            o.snapshot_keep_s = atoi(optarg);
+            o.snapshot_keep_s = s_seconds(optarg);
             if (o.snapshot_keep_s < 1 || o.snapshot_keep_s > 604800)
                 return s_usage_error(&o, NULL,
                                      "--snapshot-keep must be between 1 and 604800 seconds, not "
@@ -299,7 +309,7 @@ main(int argc, char **argv)
                                      optarg);
             break;
         case 'y':
-            o.retry_s = atoi(optarg);
+            o.retry_s = s_seconds(optarg);
             if (o.retry_s < 0 || o.retry_s > 86400)
                 return s_usage_error(&o, NULL,
                                      "--retry-time must be between 0 and 86400 seconds, not \"%s\"",
@@ -359,8 +369,9 @@ main(int argc, char **argv)
     if ((o.resume || o.checkpoint) && strcmp(o.command, "sync") != 0 &&
         strcmp(o.command, "status") != 0)
         return s_usage_error(&o, NULL, "--checkpoint and --resume are options of sync");
-    if (o.resume && o.dry_run)
-        return s_usage_error(&o, NULL, "--resume and --dry-run exclude each other");
+    if ((o.resume || o.checkpoint) && o.dry_run)
+        return s_usage_error(&o, "a dry run writes nothing to resume",
+                             "--checkpoint and --resume do not go with --dry-run");
     if (o.pii && strcmp(o.command, "verify") != 0)
         return s_usage_error(&o, NULL, "--pii is an option of verify");
     if (o.subcommand != NULL && strcmp(o.subcommand, "preview") == 0 && o.table == NULL)

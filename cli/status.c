@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/exitcodes.h"
+#include "common/ledger.h"
 #include "common/pgutil.h"
 
 static PGconn *
@@ -45,6 +46,16 @@ cli_status(const cli_options_t *o)
     conn = s_connect(o, o->to != NULL ? o->to : (target ? target : ""), &err);
     if (conn == NULL)
         goto fail;
+    row = pgutil_query(conn, &err, ledger_check_sql, 0, NULL);
+    if (row == NULL)
+        goto fail;
+    if (PQgetvalue(row, 0, 0)[0] != 't') {
+        err_set(&err, "status", EXIT_CODE_USAGE, "%s has no confiture ledger",
+                o->to != NULL ? o->to : target);
+        err_hint(&err, "the job never prepared this target, or --to names another database");
+        goto fail;
+    }
+    PQclear(row);
     row = pgutil_query(conn, &err,
                        "SELECT state, to_char(updated_at AT TIME ZONE 'UTC', "
                        "'YYYY-MM-DD HH24:MI:SS'), "
@@ -138,7 +149,9 @@ cli_status(const cli_options_t *o)
         for (int r = 0; r < PQntuples(tables); r++)
             printf("%-44s %7s %7s %12s\n", PQgetvalue(tables, r, 0), PQgetvalue(tables, r, 1),
                    PQgetvalue(tables, r, 2), PQgetvalue(tables, r, 3));
-        if (strcmp(PQgetvalue(row, 0, 0), "done") != 0)
+        if (strcmp(PQgetvalue(row, 0, 0), "done") != 0 &&
+            strcmp(PQgetvalue(row, 0, 0), "different") != 0 &&
+            strcmp(PQgetvalue(row, 0, 0), "leaked") != 0)
             printf("\nto finish it: the same confiture sync command with --checkpoint %s "
                    "--resume\n",
                    o->checkpoint);

@@ -13,7 +13,7 @@
  * The coordinator talks to it over a pipe pair, one line at a time:
  *
  *   holder -> coordinator   SNAPSHOT <id>        once exported
- *   coordinator -> holder   one quoted table name per line, then an empty line: lock them
+ *   coordinator -> holder   LOCK, then one quoted table name per line, then an empty line
  *   holder -> coordinator   LOCKED | ERROR <sqlstate> <message>
  *   coordinator -> holder   RELEASE              the job is over: end the transaction, exit
  *

@@ -110,6 +110,7 @@ struct job {
     bool prepared;        /* the target was prepared (or the job resumed): resumable */
     bool ended;           /* finished (done, different, leaked): nothing left to resume */
     bool new_snapshot;    /* resumed in a new snapshot: the first one was gone */
+    char hint[1024];      /* job_failure_hint's answer */
     int keep_s;           /* how long the holder keeps the snapshot for a resume */
     job_task_t *tasks;    /* the plan */
     int ntasks;           /* number of tasks */
@@ -891,6 +892,19 @@ s_resume_job_row(job_t *job, const char *source_display, err_t *err)
     int rc = -1;
 
     snprintf(chunk, sizeof(chunk), "%lld", (long long) job->chunk_size);
+    res = pgutil_query(job->tgt, err, ledger_check_sql, 0, NULL);
+    if (res == NULL || PQgetvalue(res, 0, 0)[0] != 't') {
+        PQclear(res);
+        free(tables);
+        free(exclude);
+        err_set(err, "resume", EXIT_CODE_USAGE,
+                "job %s is not in the target's ledger: the target has no (complete) ledger",
+                job->id);
+        err_hint(err, "check --to; a job that never prepared its target has nothing to resume: "
+                      "run the sync without --resume");
+        return -1;
+    }
+    PQclear(res);
     res = pgutil_query(job->tgt, err,
                        "SELECT state, source, snapshot, rules_hash, mask_key_fingerprint, "
                        "       coalesce(spec->'tables', '[]') = $2::jsonb, "
@@ -909,6 +923,14 @@ s_resume_job_row(job_t *job, const char *source_display, err_t *err)
         err_set(err, "resume", EXIT_CODE_USAGE, "job %s is not in the target's ledger", job->id);
         err_hint(err, "it never got as far as preparing the target, or this is another target: "
                       "check --to, or run the sync without --resume");
+        goto done;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "done") == 0 ||
+        strcmp(PQgetvalue(res, 0, 0), "different") == 0 ||
+        strcmp(PQgetvalue(res, 0, 0), "leaked") == 0) {
+        err_set(err, "resume", EXIT_CODE_USAGE, "job %s has ended (%s): there is nothing to resume",
+                job->id, PQgetvalue(res, 0, 0));
+        err_hint(err, "to copy again, run the sync without --resume (a new job)");
         goto done;
     }
     if (s_resume_compare(job, res, source_display, err) != 0)
@@ -1291,6 +1313,20 @@ job_plan(const job_t *self)
             done += self->tasks[k].kind == KIND_COPY && self->tasks[k].done;
         value_map_put_bool(plan, "resumed", true);
         value_map_put_int(plan, "chunks_done", done);
+        done = 0;
+        for (int k = 0; k < self->ntasks; k++)
+            done += self->tasks[k].done;
+        value_map_put_int(plan, "tasks_done", done);
+        {
+            value_t *rows = (value_t *) value_map_get(plan, "tables");
+
+            for (size_t i = 0; i < value_size(rows); i++) {
+                value_t *row = (value_t *) value_at(rows, i);
+                int t = s_table_index(self, value_map_string(row, "table", ""));
+
+                value_map_put_int(row, "chunks_done", t >= 0 ? self->tables[t].chunks_done : 0);
+            }
+        }
         value_map_put_bool(plan, "new_snapshot", self->new_snapshot);
         value_map_put_string(plan, "snapshot", self->snapshot);
     }
@@ -1333,6 +1369,10 @@ job_terminate_attempt(job_t *job, int task, int attempt)
 
         if (conns[i] == NULL || PQstatus(conns[i]) != CONNECTION_OK)
             continue;
+        /* the source connection is in the job's snapshot transaction: an error (no right to
+         * end another role's backend) must not abort it */
+        if (i == 1)
+            PQclear(PQexec(conns[i], "SAVEPOINT confiture_terminate"));
         res = PQexecParams(conns[i],
                            "SELECT count(pg_catalog.pg_terminate_backend(pid)) "
                            "FROM pg_catalog.pg_stat_activity WHERE application_name = $1",
@@ -1340,23 +1380,38 @@ job_terminate_attempt(job_t *job, int task, int attempt)
         if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "0") != 0)
             log_info("%s: ended the %s backend of attempt %d", job->tasks[task].label,
                      i == 0 ? "target" : "source", attempt);
+        else if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            log_warn("%s: cannot end the %s backend of lost attempt %d (%s); give the "
+                     "coordinator's database user pg_signal_backend, or the workers' role",
+                     job->tasks[task].label, i == 0 ? "target" : "source", attempt,
+                     PQresultErrorMessage(res));
+        if (i == 1)
+            PQclear(PQexec(conns[i], PQresultStatus(res) == PGRES_TUPLES_OK
+                                         ? "RELEASE SAVEPOINT confiture_terminate"
+                                         : "ROLLBACK TO SAVEPOINT confiture_terminate"));
         PQclear(res);
     }
 }
 
 const char *
-job_failure_hint(const job_t *job, int task, const char *sqlstate)
+job_failure_hint(job_t *job, int task, const char *sqlstate)
 {
     const job_task_t *t = &job->tasks[task];
+    const char *sql = value_string(value_at(value_map_get(t->body, "statements"), 0), "");
 
-    if (strcmp(sqlstate, "23503") == 0 && (t->kind == KIND_VALIDATE || t->kind == KIND_FK))
-        return job->new_snapshot
-                   ? "this resume read a new snapshot: rows copied before and after it do not "
-                     "match; copy the tables of this foreign key again: confiture sync with "
-                     "--tables naming both (without --resume)"
-                   : "the source's rows break this foreign key (it is NOT VALID there?); fix "
-                     "the data, or drop the constraint on the target";
-    return NULL;
+    if (strcmp(sqlstate, "23503") != 0 || (t->kind != KIND_VALIDATE && t->kind != KIND_FK))
+        return NULL;
+    if (job->new_snapshot)
+        snprintf(job->hint, sizeof(job->hint),
+                 "this resume read a new snapshot: rows copied before and after it do not "
+                 "match. Copy the tables of this foreign key again with a new sync (--tables "
+                 "naming both, without --resume), then on the target run: %s",
+                 t->kind == KIND_VALIDATE ? sql : "ALTER TABLE ... VALIDATE CONSTRAINT ...");
+    else
+        snprintf(job->hint, sizeof(job->hint),
+                 "the source's rows break this foreign key (is it NOT VALID there?): fix the "
+                 "data on the source and sync again");
+    return job->hint;
 }
 
 /* The plan as an event body (kept in the ledger for a resume). */

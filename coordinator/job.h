@@ -97,6 +97,6 @@ void job_terminate_attempt(job_t *self, int task, int attempt);
 
 /* A hint for a task failure with this SQLSTATE (e.g. a foreign key that fails to validate
  * after a resume in a new snapshot), or NULL. */
-const char *job_failure_hint(const job_t *self, int task, const char *sqlstate);
+const char *job_failure_hint(job_t *self, int task, const char *sqlstate);
 
 #endif

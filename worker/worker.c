@@ -407,8 +407,9 @@ s_run_copy(worker_t *w, const value_t *task, int64_t *rows, int64_t *bytes, err_
              value_map_string(task, "snapshot", ""));
     if (pgutil_exec(src, err, sql) != 0) {
         if (strcmp(pgutil_err_sqlstate(err), "22023") == 0)
-            err_hint(err, "the coordinator's snapshot is gone: the coordinator or its source "
-                          "connection stopped");
+            err_hint(err, "the job's snapshot is gone: its holder (confiture-coordinator "
+                          "--hold-snapshot) or the source server stopped; --resume goes on in "
+                          "a new snapshot");
         return -1;
     }
     stream = s_mask_stream(w, task, err);
@@ -574,7 +575,18 @@ done:
 static bool
 s_healable(const err_t *err)
 {
-    return strcmp(err->code, "connect") == 0 || pgutil_sqlstate_retryable(pgutil_err_sqlstate(err));
+    static const char *const lasting[] = {"authentication failed", "pg_hba.conf",
+                                          "does not exist",        "permission denied",
+                                          "no password supplied",  NULL};
+
+    if (strcmp(err->code, "connect") == 0) {
+        /* refused, reset, starting up, shutting down: yes; refused by policy: no */
+        for (int i = 0; lasting[i] != NULL; i++)
+            if (strstr(err->message, lasting[i]) != NULL || strstr(err->detail, lasting[i]) != NULL)
+                return false;
+        return true;
+    }
+    return pgutil_sqlstate_retryable(pgutil_err_sqlstate(err));
 }
 
 /* Waits ms while staying alive (heartbeats, progress, CANCEL). Returns 0, or -1 when the

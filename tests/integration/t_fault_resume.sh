@@ -106,6 +106,11 @@ t_assert_eq "$before" "$(pgc_checksum dst "$DST_DB" big)" \
     "the target is the source as of the first snapshot (later changes not copied)"
 once "$job" "kept snapshot"
 t_assert_eq done "$(cp_field '["state"]')" "the checkpoint says done"
+t_assert_eq "$total" "$(cp_field '["chunks"]["done"]')" "and counts every chunk, before the resume too"
+t_assert_eq "$(cp_field '["tasks"]["total"]')" "$(cp_field '["tasks"]["done"]')" "and every task"
+t_assert_exit 2 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-size 256kB \
+    --checkpoint "$CP" --resume
+t_assert_contains "$(t_err)" "nothing to resume" "a finished job is not resumed again"
 sleep 3
 t_assert_eq 0 "$(holders)" "the holder let go once the job was done"
 
@@ -206,7 +211,8 @@ t_assert_exit 6 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 1 --chunk-
     --checkpoint "$CP" --resume --tables big,child
 t_assert_contains "$(t_err)" "public.child" "the failure names the table"
 t_assert_contains "$(t_err)" "child_big_id_fkey" "and the constraint"
-t_assert_contains "$(t_err)" "copy the tables of this foreign key again" "and the repair"
+t_assert_contains "$(t_err)" "Copy the tables of this foreign key again" "and the repair"
+t_assert_contains "$(t_err)" "VALIDATE CONSTRAINT child_big_id_fkey" "with the statement that validates it after"
 pgc_sql src "$SRC_DB" "DELETE FROM child WHERE id = -1; DELETE FROM big WHERE id = -1" >/dev/null
 t_assert_eq 1 "$(holders)" "the failed job keeps its (new) snapshot for another resume"
 kill_holders TERM
