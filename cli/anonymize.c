@@ -99,25 +99,6 @@ typedef struct s_view {
     maskplan_t plan;   /* the rules checked */
 } s_view_t;
 
-static PGconn *
-s_connect(const cli_options_t *o, const char *arg, const char *what, const char *encoding,
-          err_t *err)
-{
-    char *conninfo = NULL;
-    PGconn *conn;
-
-    if (config_resolve(arg, o->config_dir, &conninfo, err) != 0)
-        return NULL;
-    conn = pgutil_connect(conninfo, what, encoding, "confiture anonymize", err);
-    free(conninfo);
-    if (conn != NULL &&
-        pgutil_exec(conn, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0) {
-        PQfinish(conn);
-        return NULL;
-    }
-    return conn;
-}
-
 static void
 s_view_free(s_view_t *v)
 {
@@ -141,7 +122,7 @@ s_view_open(const cli_options_t *o, const value_t *tables, s_view_t *v, err_t *e
     if (cli_read_rules(o, &v->rules, &text, err) != 0)
         return -1;
     free(text);
-    v->src = s_connect(o, o->from, "source", NULL, err);
+    v->src = cli_connect(o, o->from, "source", NULL, true, err);
     if (v->src == NULL || catalog_read_source(v->src, &v->cat, err) != 0 ||
         catalog_select(&v->cat, tables ? tables : o->tables, o->exclude, err) != 0)
         return -1;
@@ -149,7 +130,7 @@ s_view_open(const cli_options_t *o, const value_t *tables, s_view_t *v, err_t *e
         return err_set(err, "connect", EXIT_CODE_CONNECT, "cannot set client_encoding %s",
                        v->cat.encoding);
     if (o->to != NULL) {
-        v->tgt = s_connect(o, o->to, "target", v->cat.encoding, err);
+        v->tgt = cli_connect(o, o->to, "target", v->cat.encoding, true, err);
         if (v->tgt == NULL || catalog_read_target(v->tgt, &v->cat, &v->tcat, err) != 0)
             return -1;
         v->have_tcat = true;

@@ -4,6 +4,7 @@
 #ifndef CONFITURE_CLI_H
 #define CONFITURE_CLI_H
 
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +50,15 @@ typedef struct cli_options {
 
 /* Set by SIGINT/SIGTERM: 1 after the first, 2 after the second. */
 extern volatile sig_atomic_t cli_interrupted;
+
+/*
+ * Connects to arg (an environment name or a connection string) for this command (its
+ * application_name is "confiture COMMAND"), with client_encoding set when encoding is not
+ * NULL, and with snapshot inside a REPEATABLE READ READ ONLY transaction (one consistent view
+ * for everything the command reads). Returns the connection, or NULL with err set.
+ */
+PGconn *cli_connect(const cli_options_t *o, const char *arg, const char *what, const char *encoding,
+                    bool snapshot, err_t *err);
 
 /* Runs `confiture sync`. Returns an exit code. */
 int cli_sync(const cli_options_t *options);

@@ -14,19 +14,6 @@
 #include "common/ledger.h"
 #include "common/pgutil.h"
 
-static PGconn *
-s_connect(const cli_options_t *o, const char *target, err_t *err)
-{
-    char *conninfo = NULL;
-    PGconn *conn;
-
-    if (config_resolve(target, o->config_dir, &conninfo, err) != 0)
-        return NULL;
-    conn = pgutil_connect(conninfo, "target", NULL, "confiture status", err);
-    free(conninfo);
-    return conn;
-}
-
 int
 cli_status(const cli_options_t *o)
 {
@@ -43,7 +30,8 @@ cli_status(const cli_options_t *o)
     err_clear(&err);
     if (checkpoint_read(o->checkpoint, job, sizeof(job), &target, &err) != 0)
         return cli_fail(o, &err);
-    conn = s_connect(o, o->to != NULL ? o->to : (target ? target : ""), &err);
+    conn =
+        cli_connect(o, o->to != NULL ? o->to : (target ? target : ""), "target", NULL, false, &err);
     if (conn == NULL)
         goto fail;
     row = pgutil_query(conn, &err, ledger_check_sql, 0, NULL);

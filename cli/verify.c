@@ -29,25 +29,6 @@
 #include "common/rules.h"
 #include "coordinator/catalog.h"
 
-static PGconn *
-s_open(const cli_options_t *o, const char *arg, const char *what, const char *encoding, err_t *err)
-{
-    char *conninfo = NULL;
-    PGconn *conn;
-
-    if (config_resolve(arg, o->config_dir, &conninfo, err) != 0)
-        return NULL;
-    conn = pgutil_connect(conninfo, what, encoding, "confiture verify", err);
-    free(conninfo);
-    if (conn == NULL)
-        return NULL;
-    if (pgutil_exec(conn, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0) {
-        PQfinish(conn);
-        return NULL;
-    }
-    return conn;
-}
-
 /* The rule of column of t: the table's own, else its nearest partition ancestor's; NULL when
  * none (or no rules). */
 static const rule_t *
@@ -291,7 +272,7 @@ cli_verify(const cli_options_t *o)
             goto fail;
         ruled = &rules;
     }
-    src = s_open(o, o->from, "source", NULL, &err);
+    src = cli_connect(o, o->from, "source", NULL, true, &err);
     if (src == NULL)
         goto fail;
     if (catalog_read_source(src, &cat, &err) != 0 ||
@@ -301,7 +282,7 @@ cli_verify(const cli_options_t *o)
         goto fail;
     if (PQsetClientEncoding(src, cat.encoding) != 0)
         goto fail;
-    tgt = s_open(o, o->to, "target", cat.encoding, &err);
+    tgt = cli_connect(o, o->to, "target", cat.encoding, true, &err);
     if (tgt == NULL)
         goto fail;
 

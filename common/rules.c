@@ -32,6 +32,7 @@
 #include <yaml.h>
 
 #include "common/exitcodes.h"
+#include "common/xalloc.h"
 
 /* Largest rules file read, in bytes. */
 #define S_MAX_FILE (16 * 1024 * 1024)
@@ -132,16 +133,6 @@ s_xrealloc(void *p, size_t n, size_t size)
 }
 
 /* strdup that aborts on out-of-memory. */
-static char *
-s_xstrdup(const char *s)
-{
-    char *copy = strdup(s);
-
-    if (copy == NULL)
-        abort();
-    return copy;
-}
-
 static void
 s_rule_free(rule_t *r)
 {
@@ -197,7 +188,7 @@ s_problem(s_parser_t *p, const yaml_mark_t *mark, const char *hint, const char *
     if (vasprintf(&pb->text, fmt, ap) < 0)
         abort();
     va_end(ap);
-    pb->hint = hint ? s_xstrdup(hint) : NULL;
+    pb->hint = hint ? xstrdup(hint) : NULL;
     p->nproblems++;
 }
 
@@ -525,7 +516,7 @@ s_split_name(const char *text, char **parts, int max, const char **why)
                 goto fail;
             }
             cur[n] = '\0';
-            parts[nparts++] = s_xstrdup(cur);
+            parts[nparts++] = xstrdup(cur);
             n = 0;
             if (c == '\0')
                 break;
@@ -847,7 +838,7 @@ s_rule_strategy(s_parser_t *p, rule_t *r, const yaml_node_t *v)
                                               : "an empty string");
         return;
     }
-    r->strategy = s_xstrdup(text);
+    r->strategy = xstrdup(text);
     r->strategy_line = (int) v->start_mark.line + 1;
     r->strategy_col = (int) v->start_mark.column + 1;
 }
@@ -1007,8 +998,8 @@ s_rule(s_parser_t *p, const char *schema, const char *table, yaml_node_t *item)
         free(where);
         return;
     }
-    r.schema = s_xstrdup(schema);
-    r.table = s_xstrdup(table);
+    r.schema = xstrdup(schema);
+    r.table = xstrdup(table);
     s_add_rule(p, &r, p->nproblems > before);
     free(where);
 }
@@ -1045,8 +1036,8 @@ s_table(s_parser_t *p, const yaml_node_t *k, const char *key, yaml_node_t *v)
         p->tables_cap = p->tables_cap ? 2 * p->tables_cap : 16;
         p->tables = s_xrealloc(p->tables, p->tables_cap, sizeof(*p->tables));
     }
-    p->tables[p->ntables].schema = s_xstrdup(schema);
-    p->tables[p->ntables].table = s_xstrdup(table);
+    p->tables[p->ntables].schema = xstrdup(schema);
+    p->tables[p->ntables].table = xstrdup(table);
     p->tables[p->ntables].line = s_line(k);
     p->ntables++;
 
@@ -1163,7 +1154,7 @@ s_domain_entry(s_parser_t *p, const char *name, const yaml_node_t *e, long *firs
         free(full);
         goto done;
     }
-    r->domain = s_xstrdup(name);
+    r->domain = xstrdup(name);
     p->slots[idx].domain_line = (int) s_line(e);
     if (p->slots[idx].bad)
         goto done; /* its own problem is reported already */
@@ -1413,7 +1404,7 @@ rules_parse(const char *text, size_t len, const char *name, rules_t *rules, err_
 
     crypto_generichash(digest, sizeof(digest), (const unsigned char *) text, len, NULL, 0);
     sodium_bin2hex(rules->hash, sizeof(rules->hash), digest, sizeof(digest));
-    rules->path = s_xstrdup(name);
+    rules->path = xstrdup(name);
     rules->items = p.count > 0 ? p.rules : NULL;
     rules->count = p.count;
     if (p.count == 0)

@@ -14,17 +14,8 @@
 
 #include "common/exitcodes.h"
 #include "common/pgutil.h"
+#include "common/xalloc.h"
 #include "coordinator/planner.h"
-
-static void *
-s_calloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-
-    if (p == NULL)
-        abort();
-    return p;
-}
 
 static void *
 s_realloc(void *p, size_t size)
@@ -60,7 +51,7 @@ s_append(char **buf, const char *fmt, ...)
 static char *
 s_oid_array(const unsigned int *oids, int n)
 {
-    char *out = s_calloc((size_t) n * 11 + 3, 1);
+    char *out = xcalloc((size_t) n * 11 + 3, 1);
     size_t len = 0;
 
     out[len++] = '{';
@@ -82,7 +73,7 @@ s_qualified(const char *schema, const char *name)
 {
     char *qs = pgutil_quote_ident(schema);
     char *qn = pgutil_quote_ident(name);
-    char *out = s_calloc(strlen(qs) + strlen(qn) + 2, 1);
+    char *out = xcalloc(strlen(qs) + strlen(qn) + 2, 1);
 
     sprintf(out, "%s.%s", qs, qn);
     free(qs);
@@ -174,8 +165,8 @@ catalog_read_source(PGconn *conn, cat_source_t *src, err_t *err)
     if (res == NULL)
         return -1;
     src->ntables = PQntuples(res);
-    src->tables = s_calloc((size_t) src->ntables, sizeof(cat_table_t));
-    oids = s_calloc((size_t) src->ntables, sizeof(unsigned int));
+    src->tables = xcalloc((size_t) src->ntables, sizeof(cat_table_t));
+    oids = xcalloc((size_t) src->ntables, sizeof(unsigned int));
     for (int i = 0; i < src->ntables; i++) {
         cat_table_t *t = &src->tables[i];
 
@@ -185,7 +176,7 @@ catalog_read_source(PGconn *conn, cat_source_t *src, err_t *err)
         t->qname = s_qualified(t->schema, t->name);
         t->bytes = pgutil_int(res, i, 3, 0);
         t->relpages = pgutil_int(res, i, 4, 0);
-        t->ancestors = s_calloc(1, sizeof(char *));
+        t->ancestors = xcalloc(1, sizeof(char *));
     }
     PQclear(res);
     array = s_oid_array(oids, src->ntables);
@@ -221,7 +212,7 @@ catalog_read_source(PGconn *conn, cat_source_t *src, err_t *err)
                (unsigned int) strtoul(PQgetvalue(res, row, 0), NULL, 10) == oid)
             row++;
         t->ncolumns = row - first;
-        t->columns = s_calloc((size_t) t->ncolumns, sizeof(cat_column_t));
+        t->columns = xcalloc((size_t) t->ncolumns, sizeof(cat_column_t));
         for (int c = 0; c < t->ncolumns; c++) {
             t->columns[c].name = pgutil_strdup(res, first + c, 1);
             t->columns[c].type = pgutil_strdup(res, first + c, 2);
@@ -412,9 +403,9 @@ s_target_index(const cat_source_t *src, const cat_target_t *tgt, unsigned int oi
 int
 catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, err_t *err)
 {
-    char **schemas = s_calloc((size_t) src->ntables, sizeof(char *));
-    char **names = s_calloc((size_t) src->ntables, sizeof(char *));
-    unsigned int *leaves = s_calloc((size_t) src->ntables, sizeof(unsigned int));
+    char **schemas = xcalloc((size_t) src->ntables, sizeof(char *));
+    char **names = xcalloc((size_t) src->ntables, sizeof(char *));
+    unsigned int *leaves = xcalloc((size_t) src->ntables, sizeof(unsigned int));
     unsigned int *all = NULL;
     char *p_schemas, *p_names, *p_leaves = NULL, *p_all = NULL;
     const char *params[2];
@@ -422,7 +413,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
     int nsel = 0, nleaves = 0, nall = 0, rc = -1;
 
     memset(tgt, 0, sizeof(*tgt));
-    tgt->tables = s_calloc((size_t) src->ntables, sizeof(cat_target_table_t));
+    tgt->tables = xcalloc((size_t) src->ntables, sizeof(cat_target_table_t));
     for (int i = 0; i < src->ntables; i++) {
         schemas[i] = src->tables[i].selected ? src->tables[i].schema : "";
         names[i] = src->tables[i].selected ? src->tables[i].name : "";
@@ -463,7 +454,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
                (unsigned int) strtoul(PQgetvalue(res, row, 0), NULL, 10) == oid)
             row++;
         t->ncolumns = row - first;
-        t->columns = s_calloc((size_t) t->ncolumns, sizeof(cat_target_column_t));
+        t->columns = xcalloc((size_t) t->ncolumns, sizeof(cat_target_column_t));
         for (int c = 0; c < t->ncolumns; c++) {
             t->columns[c].name = pgutil_strdup(res, first + c, 1);
             t->columns[c].type = pgutil_strdup(res, first + c, 2);
@@ -477,7 +468,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
     res = pgutil_query(conn, err, s_target_ancestors_sql, 1, params);
     if (res == NULL)
         goto done;
-    all = s_calloc((size_t) PQntuples(res), sizeof(unsigned int));
+    all = xcalloc((size_t) PQntuples(res), sizeof(unsigned int));
     for (int row = 0; row < PQntuples(res); row++) {
         unsigned int oid = (unsigned int) strtoul(PQgetvalue(res, row, 0), NULL, 10);
         unsigned int anc = (unsigned int) strtoul(PQgetvalue(res, row, 1), NULL, 10);
@@ -500,7 +491,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
     if (res == NULL)
         goto done;
     tgt->nunsafe = PQntuples(res);
-    tgt->unsafe = s_calloc((size_t) tgt->nunsafe, sizeof(char *));
+    tgt->unsafe = xcalloc((size_t) tgt->nunsafe, sizeof(char *));
     for (int row = 0; row < tgt->nunsafe; row++) {
         char *msg = NULL;
 
@@ -515,7 +506,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
     if (res == NULL)
         goto done;
     tgt->nheld = PQntuples(res);
-    tgt->held = s_calloc((size_t) tgt->nheld, sizeof(cat_held_t));
+    tgt->held = xcalloc((size_t) tgt->nheld, sizeof(cat_held_t));
     for (int row = 0; row < tgt->nheld; row++) {
         cat_held_t *h = &tgt->held[row];
         char kind = PQgetvalue(res, row, 0)[0];
@@ -614,7 +605,7 @@ s_matches(const cat_table_t *t, char **patterns)
 static int
 s_patterns(const value_t *list, const char *key, char ***out, err_t *err)
 {
-    char **all = s_calloc(1, sizeof(char *));
+    char **all = xcalloc(1, sizeof(char *));
     int n = 0;
 
     for (size_t i = 0; i < value_size(list); i++) {

@@ -38,6 +38,7 @@
 #include "common/ledger.h"
 #include "common/log.h"
 #include "common/pgutil.h"
+#include "common/xalloc.h"
 #include "coordinator/catalog.h"
 #include "coordinator/holder.h"
 #include "coordinator/maskplan.h"
@@ -125,16 +126,6 @@ struct job {
     value_t *leaks;      /* array of {table, column, strategy, checked, equal} with equal > 0 */
     value_t *leak_skips; /* array of {table, column, strategy, reason}: columns not compared */
 };
-
-static void *
-s_alloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-
-    if (p == NULL)
-        abort();
-    return p;
-}
 
 static char *s_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -288,7 +279,7 @@ s_column_list(const job_t *job, int i, bool *binary, value_t **mask, int *nfield
 {
     const cat_table_t *t = &job->src.tables[i];
     const cat_target_table_t *tt = &job->tgt_cat.tables[i];
-    char *list = s_alloc(1, 1);
+    char *list = xcalloc(1, 1);
     int field = 0;
 
     *binary = true;
@@ -324,8 +315,8 @@ s_column_list(const job_t *job, int i, bool *binary, value_t **mask, int *nfield
 static int
 s_split_blocks(const cat_table_t *t, size_t nchunks, char ***bounds, const char **split)
 {
-    uint64_t *blocks = s_alloc(nchunks, sizeof(uint64_t));
-    char **out = s_alloc(nchunks, sizeof(char *));
+    uint64_t *blocks = xcalloc(nchunks, sizeof(uint64_t));
+    char **out = xcalloc(nchunks, sizeof(char *));
     size_t nb = planner_split_blocks((uint64_t) t->relpages, nchunks, blocks);
 
     for (size_t c = 0; c < nb; c++)
@@ -344,7 +335,7 @@ static int
 s_split(job_t *job, int i, size_t nchunks, char ***bounds, const char **split, err_t *err)
 {
     const cat_table_t *t = &job->src.tables[i];
-    char **out = s_alloc(nchunks, sizeof(char *));
+    char **out = xcalloc(nchunks, sizeof(char *));
     int n = 0;
 
     *bounds = out;
@@ -392,8 +383,8 @@ s_split(job_t *job, int i, size_t nchunks, char ***bounds, const char **split, e
             return -1;
         if (t->key_is_int) {
             size_t nb = (size_t) PQntuples(res);
-            int64_t *hist = s_alloc(nb > 2 ? nb : 2, sizeof(int64_t));
-            int64_t *cuts = s_alloc(nchunks, sizeof(int64_t));
+            int64_t *hist = xcalloc(nb > 2 ? nb : 2, sizeof(int64_t));
+            int64_t *cuts = xcalloc(nchunks, sizeof(int64_t));
             size_t ncuts;
 
             for (size_t b = 0; b < nb; b++)
@@ -428,7 +419,7 @@ s_split(job_t *job, int i, size_t nchunks, char ***bounds, const char **split, e
                 return n;
         } else if (PQntuples(res) >= 3) {
             size_t nb = (size_t) PQntuples(res);
-            size_t *picked = s_alloc(nchunks, sizeof(size_t));
+            size_t *picked = xcalloc(nchunks, sizeof(size_t));
             size_t np = planner_split_histogram(nb, nchunks, picked);
 
             for (size_t c = 0; c < np; c++)
@@ -694,13 +685,13 @@ s_plan(job_t *job, err_t *err)
 static int
 s_read_sequences(job_t *job, err_t *err)
 {
-    unsigned int *oids = s_alloc((size_t) job->src.ntables, sizeof(unsigned int));
+    unsigned int *oids = xcalloc((size_t) job->src.ntables, sizeof(unsigned int));
     char *array, *p;
     const char *params[1];
     PGresult *res;
     int n = 0;
 
-    array = p = s_alloc((size_t) job->src.ntables * 11 + 3, 1);
+    array = p = xcalloc((size_t) job->src.ntables * 11 + 3, 1);
     *p++ = '{';
     for (int i = 0; i < job->src.ntables; i++)
         if (job->src.tables[i].selected)
@@ -735,7 +726,7 @@ s_read_sequences(job_t *job, err_t *err)
     if (res == NULL)
         return -1;
     job->nsequences = PQntuples(res);
-    job->sequences = s_alloc((size_t) job->nsequences, sizeof(char *));
+    job->sequences = xcalloc((size_t) job->nsequences, sizeof(char *));
     for (int i = 0; i < job->nsequences; i++)
         job->sequences[i] = pgutil_strdup(res, i, 0);
     PQclear(res);
@@ -746,7 +737,7 @@ s_read_sequences(job_t *job, err_t *err)
 static int
 s_lock_selection(job_t *job, err_t *err)
 {
-    char **qnames = s_alloc((size_t) job->ntables, sizeof(char *));
+    char **qnames = xcalloc((size_t) job->ntables, sizeof(char *));
     int n = 0, rc;
 
     for (int i = 0; i < job->ntables; i++)
@@ -951,7 +942,7 @@ s_resume_job_row(job_t *job, const char *source_display, err_t *err)
     job->mask.masked_columns =
         (int) value_map_int(value_map_get(job->plan_event, "masking"), "columns", 0);
     job->ntables = (int) value_size(rows);
-    job->tables = s_alloc((size_t) job->ntables, sizeof(job_table_t));
+    job->tables = xcalloc((size_t) job->ntables, sizeof(job_table_t));
     for (int i = 0; i < job->ntables; i++) {
         const value_t *r = value_at(rows, (size_t) i);
 
@@ -1059,7 +1050,7 @@ s_resume_tasks(job_t *job, err_t *err)
     if (res == NULL)
         return -1;
     job->nsequences = PQntuples(res);
-    job->sequences = s_alloc((size_t) job->nsequences, sizeof(char *));
+    job->sequences = xcalloc((size_t) job->nsequences, sizeof(char *));
     for (int r = 0; r < job->nsequences; r++)
         job->sequences[r] = pgutil_strdup(res, r, 0);
     PQclear(res);
@@ -1131,7 +1122,7 @@ s_resume(job_t *job, const char *source, const char *target, const char *config_
 job_t *
 job_open(const value_t *spec, const char *config_dir, int keep_s, err_t *err)
 {
-    job_t *job = s_alloc(1, sizeof(job_t));
+    job_t *job = xcalloc(1, sizeof(job_t));
     char *source = NULL, *target = NULL;
     unsigned char rnd[3];
     time_t now = time(NULL);
@@ -1188,7 +1179,7 @@ job_open(const value_t *spec, const char *config_dir, int keep_s, err_t *err)
                        err) != 0)
         goto fail;
     job->ntables = job->src.ntables;
-    job->tables = s_alloc((size_t) job->src.ntables, sizeof(job_table_t));
+    job->tables = xcalloc((size_t) job->src.ntables, sizeof(job_table_t));
     for (int i = 0; i < job->src.ntables; i++) {
         job->tables[i].display =
             s_printf("%s.%s", job->src.tables[i].schema, job->src.tables[i].name);
@@ -1491,7 +1482,7 @@ s_body_mp(const value_t *body)
     size_t len;
     err_t err;
     uint8_t *mp = proto_body_encode(body, &len, &err);
-    char *hex = s_alloc(len * 2 + 3, 1);
+    char *hex = xcalloc(len * 2 + 3, 1);
 
     if (mp == NULL)
         abort(); /* a body is always a map */
@@ -1546,7 +1537,7 @@ s_insert_plan(job_t *job, err_t *err)
         return -1;
     PQclear(res);
     for (int c = 0; c < NCOL; c++)
-        cols[c] = s_alloc((size_t) n, sizeof(char *));
+        cols[c] = xcalloc((size_t) n, sizeof(char *));
     for (int k = 0; k < n; k++) {
         const job_task_t *t = &job->tasks[k];
 

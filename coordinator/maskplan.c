@@ -10,6 +10,7 @@
 
 #include "common/exitcodes.h"
 #include "common/pgutil.h"
+#include "common/xalloc.h"
 #include "worker/mask.h"
 
 /* Rows sampled per table to recognize e-mail addresses and phone numbers. */
@@ -55,16 +56,6 @@ s_in(const char *word, const char *const *list)
         if (strcmp(word, list[w]) == 0)
             return true;
     return false;
-}
-
-static void *
-s_calloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-
-    if (p == NULL)
-        abort();
-    return p;
 }
 
 const char *
@@ -204,7 +195,7 @@ static int
 s_sample(PGconn *conn, const cat_source_t *src, int i, maskplan_t *plan, err_t *err)
 {
     const cat_table_t *t = &src->tables[i];
-    int *cols = s_calloc((size_t) t->ncolumns, sizeof(int));
+    int *cols = xcalloc((size_t) t->ncolumns, sizeof(int));
     int n = 0;
     buf_t sql;
     char *text;
@@ -310,11 +301,11 @@ maskplan_check(PGconn *conn, const cat_source_t *src, const cat_target_t *tgt, c
 
     memset(plan, 0, sizeof(*plan));
     plan->ntables = src->ntables;
-    plan->rules = s_calloc((size_t) src->ntables, sizeof(const rule_t **));
+    plan->rules = xcalloc((size_t) src->ntables, sizeof(const rule_t **));
     plan->warnings = value_new_array();
     for (int i = 0; i < src->ntables; i++)
         if (src->tables[i].selected)
-            plan->rules[i] = s_calloc((size_t) src->tables[i].ncolumns, sizeof(const rule_t *));
+            plan->rules[i] = xcalloc((size_t) src->tables[i].ncolumns, sizeof(const rule_t *));
     for (size_t ri = 0; ri < rules->count; ri++)
         s_check_rule(plan, src, tgt, rules, ri, &problems);
 

@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/exitcodes.h"
+#include "common/xalloc.h"
 #include "worker/copyrow.h"
 
 struct maskstream {
@@ -25,16 +26,6 @@ struct maskstream {
     buf_t out;               /* the rewritten message */
     buf_t scratch;           /* unescaped values (text) */
 };
-
-static void *
-s_calloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-
-    if (p == NULL)
-        abort();
-    return p;
-}
 
 void
 maskstream_destroy(maskstream_t **self_p)
@@ -69,15 +60,15 @@ maskstream_new(const value_t *entries, int nfields, bool binary, const char *tab
         err_set(err, "protocol", EXIT_CODE_INTERNAL, "a masked copy of %d columns", nfields);
         return NULL;
     }
-    self = s_calloc(1, sizeof(*self));
+    self = xcalloc(1, sizeof(*self));
     self->nfields = nfields;
     self->binary = binary;
     self->key = key;
     self->table = strdup(table);
-    self->rules = s_calloc((size_t) nfields, sizeof(mask_rule_t *));
-    self->columns = s_calloc((size_t) nfields, sizeof(char *));
-    self->masked = s_calloc((size_t) nfields, sizeof(bool));
-    self->fields = s_calloc((size_t) nfields, sizeof(copyrow_field_t));
+    self->rules = xcalloc((size_t) nfields, sizeof(mask_rule_t *));
+    self->columns = xcalloc((size_t) nfields, sizeof(char *));
+    self->masked = xcalloc((size_t) nfields, sizeof(bool));
+    self->fields = xcalloc((size_t) nfields, sizeof(copyrow_field_t));
     buf_init(&self->out);
     buf_init(&self->scratch);
     if (binary)
