@@ -13,6 +13,7 @@
 #include "common/leakscan.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +21,8 @@
 #include "common/exitcodes.h"
 #include "common/pgutil.h"
 
-/* Hex characters of an md5 hash. */
-#define HASH_HEX 32
+/* Hex characters of a hash as the COPY writes it (64 bits). */
+#define HASH_HEX 16
 
 /* Strategies whose output cannot carry their input (or carries it by choice), and why. */
 static const struct {
@@ -57,8 +58,8 @@ static const char *s_columns_sql =
  * row per (index, column), columns in the key's order. Partial and expression indexes and
  * those with a nullable column are left out. */
 static const char *s_keys_sql =
-    "SELECT indexrelid, attname FROM ("
-    "  SELECT i.indexrelid, i.indisprimary, i.indnkeyatts, k.pos, a.attname, "
+    "SELECT indexrelid, attname, atttypid IN (20, 21, 23) FROM ("
+    "  SELECT i.indexrelid, i.indisprimary, i.indnkeyatts, k.pos, a.attname, a.atttypid, "
     "         bool_and(a.attnotnull) OVER (PARTITION BY i.indexrelid) AS all_not_null "
     "  FROM pg_catalog.pg_index i "
     "  JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
@@ -122,7 +123,7 @@ s_is_masked(const leak_column_t *columns, int ncolumns, const char *name)
  */
 static char *
 s_pick_key(const PGresult *keys, const PGresult *tgt_columns, const leak_column_t *columns,
-           int ncolumns, const char **reason)
+           int ncolumns, const char **reason, bool *int_key)
 {
     int n = PQntuples(keys), first = 0;
 
@@ -152,6 +153,7 @@ s_pick_key(const PGresult *keys, const PGresult *tgt_columns, const leak_column_
                 free(q);
             }
             *reason = NULL;
+            *int_key = end - first == 1 && PQgetvalue(keys, first, 2)[0] == 't';
             return buf_detach_string(&list);
         }
         /* Say why the best key was refused, unless a later one has a better excuse. */
@@ -162,44 +164,89 @@ s_pick_key(const PGresult *keys, const PGresult *tgt_columns, const leak_column_
     return NULL;
 }
 
+/* Appends the SQL of a 64-bit hash of the text form of expr, as 16 hex digits. */
+static void
+s_hash_sql(buf_t *sql, const char *expr)
+{
+    buf_append_str(sql, "pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.hashtextextended((");
+    buf_append_str(sql, expr);
+    buf_append_str(sql, ")::text, 0)), 16, '0')");
+}
+
+/*
+ * Appends "CASE WHEN <the strategy could have changed q> THEN " and returns true, or appends
+ * nothing and returns false when it always can. text replaces letters and digits, phone
+ * digits, the name strategies write names for non-blank values, date and timestamp move every
+ * date but the infinities: a value the strategy cannot change is not compared. (Regular
+ * expressions cost the server more than the hashing: only the two strategies that need one
+ * get one.)
+ */
+static bool
+s_changeable_sql(buf_t *sql, const char *strategy, const char *q)
+{
+    const char *before = NULL, *after = NULL;
+
+    if (strcmp(strategy, "text") == 0) {
+        before = "";
+        after = "::text OPERATOR(pg_catalog.~) '[[:alnum:]]'";
+    } else if (strcmp(strategy, "phone") == 0) {
+        before = "";
+        after = "::text OPERATOR(pg_catalog.~) '[0-9]'";
+    } else if (strcmp(strategy, "name") == 0 || strcmp(strategy, "first_name") == 0 ||
+               strcmp(strategy, "last_name") == 0) {
+        before = "pg_catalog.btrim(";
+        after = "::text) <> ''";
+    } else if (strcmp(strategy, "date") == 0 || strcmp(strategy, "timestamp") == 0) {
+        before = "";
+        after = "::text NOT IN ('infinity', '-infinity')";
+    } else {
+        return false;
+    }
+    buf_append_str(sql, "CASE WHEN ");
+    buf_append_str(sql, before);
+    buf_append_str(sql, q);
+    buf_append_str(sql, after);
+    buf_append_str(sql, " THEN ");
+    return true;
+}
+
 /*
  * The COPY statement of one side: the key's hash, then per compared column its value's hash,
- * or NULL when the value is not compared (the source's filter; NULL stays NULL).
+ * or NULL when the value is not compared (the source's filter; NULL stays NULL). Hashes are
+ * 64-bit (hashtextextended, stable across servers and versions: hash partitioning relies on
+ * it), written as 16 hex digits; rows come sorted by the key's hash.
  */
 static char *
-s_copy_sql(const char *schema, const char *table, const char *key, const leak_column_t *columns,
-           int ncolumns, bool source)
+s_copy_sql(const char *schema, const char *table, const char *key, bool int_key,
+           const leak_column_t *columns, int ncolumns, bool source)
 {
     char *qschema = pgutil_quote_ident(schema), *qtable = pgutil_quote_ident(table);
+    char *row = NULL;
     buf_t sql;
 
+    if (asprintf(&row, "ROW(%s)", key) < 0)
+        abort();
     buf_init(&sql);
-    buf_append_str(&sql, "COPY (SELECT pg_catalog.md5(ROW(");
-    buf_append_str(&sql, key);
-    buf_append_str(&sql, ")::text) COLLATE \"C\"");
+    buf_append_str(&sql, "COPY (SELECT ");
+    if (int_key) {
+        buf_append_str(&sql, key); /* an integer key sorts alike on both sides, unhashed */
+    } else {
+        s_hash_sql(&sql, row);
+        buf_append_str(&sql, " COLLATE \"C\"");
+    }
+    free(row);
     for (int c = 0; c < ncolumns; c++) {
+        bool filtered;
         char *q;
 
         if (columns[c].skipped != NULL)
             continue;
         q = pgutil_quote_ident(columns[c].column);
-        if (source) {
-            buf_append_str(&sql, ", CASE WHEN ");
-            buf_append_str(&sql, q);
-            /* phone replaces digits only: a value without one cannot change */
-            buf_append_str(&sql, strcmp(columns[c].strategy, "phone") == 0
-                                     ? "::text OPERATOR(pg_catalog.~) '[0-9]' AND "
-                                     : "::text OPERATOR(pg_catalog.~) '[[:alnum:]]' AND ");
-            buf_append_str(&sql, q);
-            buf_append_str(&sql, "::text NOT IN ('infinity', '-infinity', 'NaN') "
-                                 "THEN pg_catalog.md5(");
-            buf_append_str(&sql, q);
-            buf_append_str(&sql, "::text) END");
-        } else {
-            buf_append_str(&sql, ", pg_catalog.md5(");
-            buf_append_str(&sql, q);
-            buf_append_str(&sql, "::text)");
-        }
+        buf_append_str(&sql, ", ");
+        filtered = source && s_changeable_sql(&sql, columns[c].strategy, q);
+        s_hash_sql(&sql, q);
+        if (filtered)
+            buf_append_str(&sql, " END");
         free(q);
     }
     buf_append_str(&sql, " FROM ONLY ");
@@ -220,6 +267,8 @@ typedef struct side {
     const char **field;           /* the current row's compared fields: a hash, or NULL for \N */
     int nfields;                  /* number of compared fields */
     bool eof;                     /* no current row: the stream ended, its COPY succeeded */
+    bool int_key;                 /* rows are keyed by an integer, not the key's hash */
+    int64_t key;                  /* the current row's integer key (int_key) */
     leakscan_service_fn *service; /* called while waiting, or NULL: block */
     void *arg;                    /* its argument */
     int64_t rows;                 /* rows read so far */
@@ -313,12 +362,22 @@ s_next(side_t *s, const char *table, err_t *err)
     /* A row: the key's hash, then per field a tab and a hash or \N, then a newline. The
      * separators and digits are checked; no message quotes the row. */
     p = s->row;
-    if (len < HASH_HEX + 1 || p[len - 1] != '\n')
+    if (len < 2 || p[len - 1] != '\n')
         goto bad;
     p[len - 1] = '\0';
-    if (!s_is_hash(p))
-        goto bad;
-    p += HASH_HEX;
+    if (s->int_key) {
+        char *end;
+
+        errno = 0;
+        s->key = strtoll(p, &end, 10);
+        if (end == p || errno != 0 || (*end != '\t' && *end != '\0'))
+            goto bad;
+        p = end;
+    } else {
+        if (len < HASH_HEX + 1 || !s_is_hash(p))
+            goto bad;
+        p += HASH_HEX;
+    }
     for (int f = 0; f < s->nfields; f++) {
         if (*p != '\t')
             goto bad;
@@ -369,11 +428,11 @@ s_start(side_t *s, const char *table, err_t *err)
 /* Runs the two COPYs and merges them into the columns' counts. Returns 0 or -1 with err set. */
 static int
 s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const char *key,
-       leak_column_t *columns, int ncolumns, int ncompared, leakscan_service_fn *service, void *arg,
-       err_t *err)
+       bool int_key, leak_column_t *columns, int ncolumns, int ncompared,
+       leakscan_service_fn *service, void *arg, err_t *err)
 {
-    side_t sides[2] = {{src, "source", NULL, NULL, ncompared, false, service, arg, 0},
-                       {tgt, "target", NULL, NULL, ncompared, false, service, arg, 0}};
+    side_t sides[2] = {{src, "source", NULL, NULL, ncompared, false, int_key, 0, service, arg, 0},
+                       {tgt, "target", NULL, NULL, ncompared, false, int_key, 0, service, arg, 0}};
     side_t *s = &sides[0], *t = &sides[1];
     int *which = calloc((size_t) ncompared, sizeof(int));
     char name[512];
@@ -387,7 +446,7 @@ s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const ch
         if (columns[c].skipped == NULL)
             which[n++] = c;
     for (int i = 0; i < 2; i++) {
-        char *sql = s_copy_sql(schema, table, key, columns, ncolumns, i == 0);
+        char *sql = s_copy_sql(schema, table, key, int_key, columns, ncolumns, i == 0);
         int sent = PQsendQuery(sides[i].conn, sql);
 
         free(sql);
@@ -406,7 +465,8 @@ s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const ch
     if (s_next(s, name, err) != 0 || s_next(t, name, err) != 0)
         goto done;
     while (!s->eof && !t->eof) {
-        int cmp = memcmp(s->row, t->row, HASH_HEX);
+        int cmp =
+            int_key ? (s->key > t->key) - (s->key < t->key) : memcmp(s->row, t->row, HASH_HEX);
 
         if (cmp < 0) {
             if (s_next(s, name, err) != 0)
@@ -459,6 +519,7 @@ leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
     const char *params[2] = {schema, table};
     PGresult *src_columns = NULL, *tgt_columns = NULL, *keys = NULL;
     const char *reason;
+    bool int_key = false;
     char *key = NULL;
     int rc = -1, ncompared = 0;
 
@@ -501,7 +562,7 @@ leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
     keys = pgutil_query(src, err, s_keys_sql, 2, params);
     if (keys == NULL)
         goto done;
-    key = s_pick_key(keys, tgt_columns, columns, ncolumns, &reason);
+    key = s_pick_key(keys, tgt_columns, columns, ncolumns, &reason, &int_key);
     if (key == NULL) {
         for (int c = 0; c < ncolumns; c++)
             if (columns[c].skipped == NULL)
@@ -509,7 +570,8 @@ leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
         rc = 0;
         goto done;
     }
-    rc = s_scan(src, tgt, schema, table, key, columns, ncolumns, ncompared, service, arg, err);
+    rc = s_scan(src, tgt, schema, table, key, int_key, columns, ncolumns, ncompared, service, arg,
+                err);
     if (rc != 0) {
         for (int c = 0; c < ncolumns; c++)
             columns[c].checked = columns[c].equal = 0;

@@ -11,19 +11,20 @@
  * Every row is read, none sampled, in client memory that does not grow with the table: each
  * side runs one query per table,
  *
- *     COPY (SELECT md5(ROW(<key>)::text) COLLATE "C", <per column: md5 of its text, or NULL>
+ *     COPY (SELECT h(ROW(<key>)) COLLATE "C", <per column: h(its text), or NULL>
  *           FROM ONLY <table> ORDER BY 1) TO STDOUT
  *
- * both streams are read at once and merged by the key's hash. Only hashes cross the wire:
- * values are the personal data the masking hides, so nothing here prints or keeps one, and no
- * error message quotes one.
+ * where h is a 64-bit hash (hashtextextended, 16 hex digits): both streams are read at once
+ * and merged by the key's hash. Only hashes cross the wire: values are the personal data the
+ * masking hides, so nothing here prints or keeps one, and no error message quotes one. Two
+ * different values whose hashes agree would count as equal: about one row in 2^64.
  *
- * Which rows count. Source side: a value is compared when it is not NULL, its text has a
- * letter or a digit (~ '[[:alnum:]]'; for phone, a digit: its only changeable characters)
- * and it is not 'infinity', '-infinity' or 'NaN' (they
- * pass through the date strategies by design). A row counts in `checked` when its key is on
- * both sides and both values are compared (not NULL on the target); in `equal` when the two
- * texts are the same. A target with several rows of one key compares each of them.
+ * Which rows count. Source side: a value is compared when it is not NULL and the strategy
+ * could have changed it: text needs a letter or a digit, phone a digit, the name strategies a
+ * non-blank value, date and timestamp a finite date (the infinities pass through by design).
+ * A row counts in `checked` when its key is on both sides and both values are compared (not
+ * NULL on the target); in `equal` when the two texts' hashes are the same. A target with
+ * several rows of one key compares each of them.
  *
  * Pure helper: nothing here logs; errors fill the caller's err_t.
  */

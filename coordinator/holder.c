@@ -139,6 +139,9 @@ holder_run(const holder_options_t *o, volatile sig_atomic_t *stop)
     bool orphan = false;
     int64_t since = s_now_s(), next_look = 0;
 
+    /* No read-ahead on stdin: poll() on the pipe must see every line that is not read yet
+     * (a RELEASE left in stdio's buffer would wait for the next ledger look). */
+    setvbuf(stdin, NULL, _IONBF, 0);
     holder_application_name(o->job_id, name, sizeof(name));
     conninfo = pgutil_resolve_ref(o->source_ref, o->config_dir, &err);
     src = conninfo ? pgutil_connect(conninfo, "source", NULL, name, &err) : NULL;

@@ -32,7 +32,7 @@
 #   5. writes docs/benchmarks.md; exits 1 when a run failed or a copy differs.
 #
 # Settings (environment):
-#   BENCH_SCALE=8         data set scale: ~55 MB of database per unit (8: ~430 MB)
+#   BENCH_SCALE=8         data set scale: ~80 MB of database per unit (8: ~630 MB)
 #   BENCH_WORKERS=2       confiture --workers, and the parallelism of every other method
 #   BENCH_SMALL_CHUNK=16MB  the second confiture run's --chunk-size ("" to skip that run)
 #   BENCH_REPEAT=2        rounds: each method runs once per round; the report shows its fastest
@@ -319,7 +319,7 @@ SELECT i,
        timestamptz '2015-01-01 00:00:00+00' + make_interval(secs => i * 311.7),
        (ARRAY['free', 'free', 'free', 'pro', 'pro', 'team', 'enterprise'])[i % 7 + 1],
        (h % 10000)::integer,
-       -- a few hundred bytes (160-460), stored inline: rows stay far below the TOAST threshold
+       -- a few hundred bytes (150-420), stored inline: rows stay far below the TOAST threshold
        CASE WHEN i % 10 = 0 THEN NULL
             ELSE 'Joined for the ' || (ARRAY['films', 'newsletter', 'deals', 'reviews'])[i % 4 + 1] || '. '
                  || (SELECT string_agg(md5(i || ':' || g), ' ') FROM generate_series(1, 4 + (i % 9)::integer) g) END
@@ -589,17 +589,15 @@ USERS_MASKED=(email phone full_name address)
 USERS_UNMASKED="id, created_at, plan, score, bio"
 # A throwaway key for this run, given to the masked sync's environment only.
 BENCH_MASK_KEY=$(head -c 32 /dev/urandom | base64)
-declare -A U_LEAK=() U_FORMAT=()
-U_RUN_LEAK='' U_RUN_FORMAT=''
+declare -A U_PH=() U_FORMAT=()
+U_RUN_PH='' U_RUN_FORMAT=''
 
-# Phases of a users run from its time-stamped JSON events; sets U_RUN_LEAK (the leak scan's
-# seconds: from the table's finish task, which it waits for, to its own end) and U_RUN_FORMAT
-# (the COPY format of the plan).
+# Phases of a users run from its time-stamped JSON events, in seconds: "PLAN COPY KEYS LEAK
+# END" (plan+prepare, the chunks, keys and ANALYZE after the last chunk, the leak scan: from
+# the end of the table's finish task, which it waits for, to its own end, "-" without one;
+# the end of the job), or "n/a" when events are missing.
 users_phases() {
     local out=$1 t0=$2 t1=$3
-    U_RUN_FORMAT=$(grep -m1 '"event":"plan"' "$out" | grep -o '"table":"bench.users"[^}]*"format":"[a-z]*"' |
-        grep -o '"format":"[a-z]*"' | cut -d'"' -f4)
-    [[ -n $U_RUN_FORMAT ]] || U_RUN_FORMAT='?'
     awk -v t0="$t0" -v t1="$t1" '
         index($0, "{\"event\":\"phase\",\"phase\":\"copy\"}") { copy = $1 }
         index($0, "\"event\":\"task_done\",\"kind\":\"copy\"") { lastcopy = $1 }
@@ -607,16 +605,14 @@ users_phases() {
         index($0, "\"event\":\"task_done\",\"kind\":\"leakscan\"") { leak = $1 }
         index($0, "{\"event\":\"phase\",\"phase\":\"finish\"}") { fin = $1 }
         END {
-            if (!copy || !lastcopy || !finish || !fin) { print "n/a|phases: n/a"; exit }
-            printf "%s|plan+prepare%s %.1f, copy %.1f, keys+ANALYZE %.1f", (leak ? sprintf("%.1f", leak - finish) : "0"),
-                (leak ? " (with the rules preflight)" : ""), copy - t0, lastcopy - copy, finish - lastcopy
-            if (leak) printf ", leak scan %.1f", leak - finish
-            printf ", end %.1f", t1 - fin
+            if (!copy || !lastcopy || !finish || !fin) { print "n/a"; exit }
+            printf "%.2f %.2f %.2f %s %.2f\n", copy - t0, lastcopy - copy, finish - lastcopy,
+                (leak ? sprintf("%.2f", leak - finish) : "-"), t1 - fin
         }' "$out"
 }
 
 case_users() { # $1 = run id, $2 = plain or masked
-    local id=$1 t0 t1 ph
+    local id=$1 t0 t1 p_plan p_copy p_keys p_leak p_end
     new_target "r_$id" schema || return 1
     measure_begin
     t0=$EPOCHREALTIME
@@ -633,9 +629,18 @@ case_users() { # $1 = run id, $2 = plain or masked
     t1=$EPOCHREALTIME
     measure_end
     M_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') # 2 decimals: the ratio is what counts
-    ph=$(users_phases "$LOGDIR/$id.out" "$t0" "$t1")
-    U_RUN_LEAK=${ph%%|*}
-    PHASES=${ph#*|}
+    U_RUN_PH=$(users_phases "$LOGDIR/$id.out" "$t0" "$t1")
+    U_RUN_FORMAT=$(grep -m1 '"event":"plan"' "$LOGDIR/$id.out" | grep -o '"table":"bench.users"[^}]*"format":"[a-z]*"' |
+        grep -o '"format":"[a-z]*"' | cut -d'"' -f4) || true
+    [[ -n $U_RUN_FORMAT ]] || U_RUN_FORMAT='?'
+    if [[ $U_RUN_PH == n/a ]]; then
+        PHASES="phases: n/a"
+    else
+        read -r p_plan p_copy p_keys p_leak p_end <<<"$U_RUN_PH"
+        PHASES=$(printf 'plan+prepare %.1f, copy %.1f, keys+ANALYZE %.1f' "$p_plan" "$p_copy" "$p_keys")
+        [[ $p_leak == - ]] || PHASES+=$(printf ', leak scan %.1f' "$p_leak")
+        PHASES+=$(printf ', end %.1f' "$p_end")
+    fi
 }
 
 # "rows md5" of bench.users over the columns $3 (a select list), row by row in id order.
@@ -828,7 +833,7 @@ run_once() {
     ((BENCH_REPEAT > 1)) && tag=" (round $round/$BENCH_REPEAT)"
     say "run: ${R_LABEL[i]}$tag"
     PHASES=
-    M_WALL=0 M_SRC=0 M_DST=0 M_TOOL=0 M_BUSY=0 M_IOWAIT=0 M_OTHER=0 M_LOCKS='' U_RUN_LEAK='' U_RUN_FORMAT=''
+    M_WALL=0 M_SRC=0 M_DST=0 M_TOOL=0 M_BUSY=0 M_IOWAIT=0 M_OTHER=0 M_LOCKS='' U_RUN_PH='' U_RUN_FORMAT=''
     if ! "${C_FN[i]}" "$id" "${C_ARG[i]}"; then
         say "   FAILED (logs in $LOGDIR)"
         C_FAILED[i]=1
@@ -839,6 +844,7 @@ run_once() {
     fi
     R_ALL[i]="${R_ALL[i]:+${R_ALL[i]} }$M_WALL"
     say "   ${M_WALL}s (CPU s: source ${M_SRC}, target ${M_DST}, client ${M_TOOL}, other processes ${M_OTHER}; machine ${M_BUSY}% busy; target lock waits: ${M_LOCKS}); checking"
+    [[ -z $PHASES ]] || say "   phases: $PHASES"
     if "${C_CHECK[i]}" "$id"; then
         say "   $CHECK"
         [[ -n ${R_CHECK[i]} ]] || R_CHECK[i]=$CHECK
@@ -852,7 +858,7 @@ run_once() {
         R_WALL[i]=$M_WALL R_SRC[i]=$M_SRC R_DST[i]=$M_DST R_TOOL[i]=$M_TOOL R_BUSY[i]=$M_BUSY
         R_IOWAIT[i]=$M_IOWAIT R_OTHER[i]=$M_OTHER R_LOCKS[i]=$M_LOCKS R_PHASES[i]=$PHASES
         R_LOCKFILE[i]=$LOGDIR/$CUR_ID.locks
-        U_LEAK[$id]=$U_RUN_LEAK U_FORMAT[$id]=$U_RUN_FORMAT
+        U_PH[$id]=$U_RUN_PH U_FORMAT[$id]=$U_RUN_FORMAT
     fi
     C_RUNS[i]=$((C_RUNS[i] + 1))
 }
@@ -969,11 +975,11 @@ done
     printf 'tests/data/pagila-rows.sql at scale %s, plus a bench-only schema `bench`: `bench.events`, a wide\n' "$BENCH_SCALE"
     printf 'table (int8 primary key, jsonb, inet, one row in 40 with 3-16 kB of text stored in TOAST, three\n'
     printf 'secondary indexes, foreign keys to `customer` and `rental`), `bench.event_tags`, a narrow one\n'
-    printf '(two columns, composite primary key, foreign key to `events`), and `bench.users`, users-like rows\n'
-    printf 'for the masking cases (int8 primary key, a UNIQUE email, phone, full name, postal address, a\n'
-    printf 'creation time, a plan, a score and a bio of 160-460 bytes, a few NULLs). Pagila brings 55 monthly partitions\n'
-    printf 'of `payment`, bytea pictures and long descriptions in TOAST, arrays, an enum, a domain, a\n'
-    printf 'generated column, GiST and unique indexes, and %s foreign keys in all.\n\n' "$DS_FKS"
+    printf '(two columns, composite primary key, foreign key to `events`), and `bench.users`, users-like\n'
+    printf 'rows for the masking cases (int8 primary key, a UNIQUE email, phone, full name, postal address,\n'
+    printf 'a creation time, a plan, a score and a bio of 150-420 bytes, a few NULLs). Pagila brings 55\n'
+    printf 'monthly partitions of `payment`, bytea pictures and long descriptions in TOAST, arrays, an enum,\n'
+    printf 'a domain, a generated column, GiST and unique indexes, and %s foreign keys in all.\n\n' "$DS_FKS"
     printf '%s tables (leaf partitions counted), %s rows, database size %s: %s of tables (with TOAST),\n' \
         "$DS_TABLES" "$DS_ROWS" "$DS_SIZE" "$DS_TABLE_SIZE"
     printf '%s of indexes; %s indexes, %s foreign keys, %s sequences. Loading it took %ss\n' \
@@ -988,78 +994,85 @@ done
 
     printf '## Results\n\n'
     if ((${#DB_CASES[@]} == 0)); then
-        printf 'No whole-database method ran this time (`BENCH_CASES="%s"`).\n\n' "$BENCH_CASES"
+        printf 'No whole-database method ran this time (`BENCH_CASES="%s"`).\n' "$BENCH_CASES"
     else
-    printf 'Wall-clock seconds from the start of the command to a complete target: rows, keys, indexes,\n'
-    printf 'validated foreign keys, sequences. Each run goes into a freshly created database on the\n'
-    printf 'target cluster; confiture and COPY | COPY start from the schema alone (pg_dump --schema-only\n'
-    printf 'of the source), pg_dump/pg_restore and pgcopydb from an empty database. "vs confiture" is\n'
-    printf 'the run'"'"'s time divided by confiture'"'"'s (default settings): above 1x, confiture was faster.\n'
-    printf 'CPU columns: CPU seconds used during the run by the source server, the target server and the\n'
-    printf 'client programs, and by other processes on the machine (noise: ideally 0); "busy" is the\n'
-    printf 'share of all cores in use over the run. Lock waits: the sessions on the target that waited\n'
-    printf 'more than 10 ms for a lock held by another (log_lock_waits, deadlock_timeout = 10ms), and\n'
-    printf 'the seconds they waited in all: time in which that session did nothing.\n'
-    if ((BENCH_REPEAT > 1)); then printf 'Each method ran %s times; the table shows the fastest run.\n' "$BENCH_REPEAT"; fi
-    printf '\n| method | seconds | vs confiture | CPU s source / target / client / other | busy | lock waits on the target | check |\n'
-    printf '| --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
-    for i in "${DB_CASES[@]}"; do
-        if [[ -z ${R_WALL[i]} ]]; then
-            printf '| %s | failed | - | - | - | - | %s |\n' "${R_LABEL[i]//|/\\|}" "${R_CHECK[i]}"
-            continue
-        fi
-        r=-
-        [[ -n $REF ]] && r=$(ratio "${R_WALL[i]}" "$REF")
-        [[ ${R_ID[i]} == confiture ]] && r="1.00x (reference)"
-        st=
-        [[ ${R_STATUS[i]} != ok ]] && st=" (FAILED)"
-        printf '| %s | %s%s | %s | %s / %s / %s / %s | %s%% | %s | %s |\n' "${R_LABEL[i]//|/\\|}" "${R_WALL[i]}" "$st" "$r" \
-            "${R_SRC[i]}" "${R_DST[i]}" "${R_TOOL[i]}" "${R_OTHER[i]}" "${R_BUSY[i]}" "${R_LOCKS[i]}" "${R_CHECK[i]}"
-    done
-    if [[ -n $REF ]] && ((${#DB_CASES[@]} > 1)); then printf '\nIn words:\n\n'; fi
-    for i in "${DB_CASES[@]}"; do
-        [[ ${R_ID[i]} == confiture || -z ${R_WALL[i]} || -z $REF ]] && continue
-        printf -- '- %s: %s confiture'"'"'s time (%ss against %ss)' "${R_LABEL[i]}" "$(ratio "${R_WALL[i]}" "$REF")" "${R_WALL[i]}" "$REF"
-        if [[ ${R_ID[i]} == pgdump ]]; then
-            # PHASES of the fastest run: "pg_dump A, pg_restore B; ..."
-            read -r _ d _ r _ <<<"${R_PHASES[i]//,/ }"
-            printf '; pg_dump alone %ss (%s), pg_restore alone %ss (%s)' "$d" "$(ratio "$d" "$REF")" "${r%;}" "$(ratio "${r%;}" "$REF")"
-        fi
-        if [[ ${R_ID[i]} == confiture-text ]]; then
-            printf ': the binary COPY format, which confiture uses where both sides have the same types, is %s faster than text here' "$(ratio "${R_WALL[i]}" "$REF")"
-        fi
-        if [[ ${R_ID[i]} == confiture-small ]]; then
-            if awk -v a="${R_WALL[i]}" -v b="$REF" 'BEGIN { exit !(a < 0.95 * b) }'; then
-                printf ': smaller chunks help on this data set'
-            else
-                printf ': smaller chunks make no clear difference on this data set'
+        printf 'Wall-clock seconds from the start of the command to a complete target: rows, keys, indexes,\n'
+        printf 'validated foreign keys, sequences. Each run goes into a freshly created database on the\n'
+        printf 'target cluster; confiture and COPY | COPY start from the schema alone (pg_dump --schema-only\n'
+        printf 'of the source), pg_dump/pg_restore and pgcopydb from an empty database. "vs confiture" is\n'
+        printf 'the run'"'"'s time divided by confiture'"'"'s (default settings): above 1x, confiture was faster.\n'
+        printf 'CPU columns: CPU seconds used during the run by the source server, the target server and the\n'
+        printf 'client programs, and by other processes on the machine (noise: ideally 0); "busy" is the\n'
+        printf 'share of all cores in use over the run. Lock waits: the sessions on the target that waited\n'
+        printf 'more than 10 ms for a lock held by another (log_lock_waits, deadlock_timeout = 10ms), and\n'
+        printf 'the seconds they waited in all: time in which that session did nothing.\n'
+        if ((BENCH_REPEAT > 1)); then printf 'Each method ran %s times; the table shows the fastest run.\n' "$BENCH_REPEAT"; fi
+        printf '\n| method | seconds | vs confiture | CPU s source / target / client / other | busy | lock waits on the target | check |\n'
+        printf '| --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
+        for i in "${DB_CASES[@]}"; do
+            if [[ -z ${R_WALL[i]} ]]; then
+                printf '| %s | failed | - | - | - | - | %s |\n' "${R_LABEL[i]//|/\\|}" "${R_CHECK[i]}"
+                continue
             fi
-        fi
-        printf '.\n'
-    done
-    printf '\nCommands and where the time went (seconds):\n\n'
-    for i in "${DB_CASES[@]}"; do
-        printf -- '- **%s**: `%s`' "${R_LABEL[i]}" "${R_CMD[i]}"
-        [[ -n ${R_PHASES[i]} ]] && printf '. %s' "${R_PHASES[i]}"
-        if ((BENCH_REPEAT > 1)) && [[ -n ${R_ALL[i]} ]]; then printf '. All runs: %s' "${R_ALL[i]}"; fi
-        printf '.\n'
-    done
-    printf '\nWhat each method does beyond copying rows: confiture and COPY | COPY run ANALYZE on every\n'
-    printf 'table; pgcopydb runs VACUUM ANALYZE; pg_restore runs neither (the target has no statistics\n'
-    printf 'until autovacuum gets to it). pg_dump -Fd compresses with gzip by default, which costs CPU\n'
-    printf 'on a 2-core machine. The COPY | COPY baseline disables triggers while loading\n'
-    printf '(session_replication_role = replica), adds foreign keys NOT VALID then validates them two at\n'
-    printf 'a time, and recreates partitioned indexes under new partition index names.\n'
+            r=-
+            [[ -n $REF ]] && r=$(ratio "${R_WALL[i]}" "$REF")
+            [[ ${R_ID[i]} == confiture ]] && r="1.00x (reference)"
+            st=
+            [[ ${R_STATUS[i]} != ok ]] && st=" (FAILED)"
+            printf '| %s | %s%s | %s | %s / %s / %s / %s | %s%% | %s | %s |\n' "${R_LABEL[i]//|/\\|}" "${R_WALL[i]}" "$st" "$r" \
+                "${R_SRC[i]}" "${R_DST[i]}" "${R_TOOL[i]}" "${R_OTHER[i]}" "${R_BUSY[i]}" "${R_LOCKS[i]}" "${R_CHECK[i]}"
+        done
+        if [[ -n $REF ]] && ((${#DB_CASES[@]} > 1)); then printf '\nIn words:\n\n'; fi
+        for i in "${DB_CASES[@]}"; do
+            [[ ${R_ID[i]} == confiture || -z ${R_WALL[i]} || -z $REF ]] && continue
+            printf -- '- %s: %s confiture'"'"'s time (%ss against %ss)' "${R_LABEL[i]}" "$(ratio "${R_WALL[i]}" "$REF")" "${R_WALL[i]}" "$REF"
+            if [[ ${R_ID[i]} == pgdump ]]; then
+                # PHASES of the fastest run: "pg_dump A, pg_restore B; ..."
+                read -r _ d _ r _ <<<"${R_PHASES[i]//,/ }"
+                printf '; pg_dump alone %ss (%s), pg_restore alone %ss (%s)' "$d" "$(ratio "$d" "$REF")" "${r%;}" "$(ratio "${r%;}" "$REF")"
+            fi
+            if [[ ${R_ID[i]} == confiture-text ]]; then
+                if awk -v a="${R_WALL[i]}" -v b="$REF" 'BEGIN { exit !(a > 1.05 * b) }'; then
+                    printf ': the binary COPY format, which confiture uses where both sides have the same types, is %s faster than text here' "$(ratio "${R_WALL[i]}" "$REF")"
+                else
+                    printf ': the binary COPY format, which confiture uses where both sides have the same types, made no clear difference against text on this run'
+                fi
+            fi
+            if [[ ${R_ID[i]} == confiture-small ]]; then
+                if awk -v a="${R_WALL[i]}" -v b="$REF" 'BEGIN { exit !(a < 0.95 * b) }'; then
+                    printf ': smaller chunks help on this data set'
+                else
+                    printf ': smaller chunks make no clear difference on this data set'
+                fi
+            fi
+            printf '.\n'
+        done
+        printf '\nCommands and where the time went (seconds):\n\n'
+        for i in "${DB_CASES[@]}"; do
+            printf -- '- **%s**: `%s`' "${R_LABEL[i]}" "${R_CMD[i]}"
+            [[ -n ${R_PHASES[i]} ]] && printf '. %s' "${R_PHASES[i]}"
+            if ((BENCH_REPEAT > 1)) && [[ -n ${R_ALL[i]} ]]; then printf '. All runs: %s' "${R_ALL[i]}"; fi
+            printf '.\n'
+        done
+        printf '\nWhat each method does beyond copying rows: confiture and COPY | COPY run ANALYZE on every\n'
+        printf 'table; pgcopydb runs VACUUM ANALYZE; pg_restore runs neither (the target has no statistics\n'
+        printf 'until autovacuum gets to it). pg_dump -Fd compresses with gzip by default, which costs CPU\n'
+        printf 'on a 2-core machine. The COPY | COPY baseline disables triggers while loading\n'
+        printf '(session_replication_role = replica), adds foreign keys NOT VALID then validates them two at\n'
+        printf 'a time, and recreates partitioned indexes under new partition index names.\n'
+    fi
+    if [[ -n $ui_plain || -n $ui_masked ]]; then
+        printf '\nThe masking cases, which copy `bench.users` alone, are in [Masking cost](#masking-cost) below.\n'
     fi
     for n in "${NOTES[@]}"; do printf '\n%s\n' "$n"; done
     printf '\n'
 
     if [[ -n $ci ]]; then
-    printf '## What limits confiture here\n\n'
-    printf 'This machine has %s cores, and one sync keeps three kinds of processes busy on them at once:\n' "$NCPU"
-    printf 'the source server (the snapshot, COPY TO), the target server (COPY FROM, then index builds,\n'
-    printf 'foreign key validation and ANALYZE) and confiture'"'"'s coordinator and workers (which relay\n'
-    printf 'the COPY stream from one connection to the other).\n'
+        printf '## What limits confiture here\n\n'
+        printf 'This machine has %s cores, and one sync keeps three kinds of processes busy on them at once:\n' "$NCPU"
+        printf 'the source server (the snapshot, COPY TO), the target server (COPY FROM, then index builds,\n'
+        printf 'foreign key validation and ANALYZE) and confiture'"'"'s coordinator and workers (which relay\n'
+        printf 'the COPY stream from one connection to the other).\n'
         cap=$(awk -v w="${R_WALL[ci]}" -v n="$NCPU" 'BEGIN { printf "%.1f", w * n }')
         share() { awk -v x="$1" -v c="$cap" 'BEGIN { printf "%.0f%%", (c > 0 ? 100 * x / c : 0) }'; }
         printf 'Where the CPU went during the confiture run above (%ss of wall clock, so %s CPU seconds\n' "${R_WALL[ci]}" "$cap"
@@ -1110,62 +1123,40 @@ done
         printf '\n## Masking cost\n\n'
         printf 'The target: a sync with four masked columns on a users-like table takes at most 1.10x the\n'
         printf 'time of the same sync unmasked.\n\n'
-        IFS="|" read -r _ _ _ u_rows u_heap _ u_idx _ u_total < <(grep '^T|bench.users|' "$WORK/dataset.txt") || true
-        printf 'Two runs copy `bench.users` alone (%s rows; %s of heap, %s of indexes: the primary key and
-' "${u_rows:-?}" "${u_heap:-?}" "${u_idx:-?}"
-        printf 'the UNIQUE email; %s in all), each into a freshly created target database holding the schema
-' "${u_total:-?}"
-        printf 'only, with %s workers and the default chunk size:
-
-' "$J"
-        printf -- '- **plain**: `confiture sync --from SRC --to DST --workers %s --tables bench.users`;
-' "$J"
-        printf -- '- **masked**: the same with `--anonymize --anonymization-config users-rules.yaml`, and
-'
-        printf '  `CONFITURE_MASK_KEY` (a random key drawn for the run) in the environment of that command only.
-'
-        printf '  The rules mask four columns: `email` (strategy `email`), `phone` (`phone`), `full_name`
-'
-        printf '  (`name`) and `address` (`address`); `id`, `created_at`, `plan`, `score` and `bio` are copied as
-'
-        printf '  they are.
-
-'
+        IFS='|' read -r _ _ _ u_rows u_heap _ u_idx _ u_total < <(grep '^T|bench.users|' "$WORK/dataset.txt") || true
+        printf 'Two runs copy `bench.users` alone (%s rows; %s of heap, %s of indexes: the primary key and\n' "${u_rows:-?}" "${u_heap:-?}" "${u_idx:-?}"
+        printf 'the UNIQUE email; %s in all), each into a freshly created target database holding the schema\n' "${u_total:-?}"
+        printf 'only, with %s workers and the default chunk size:\n\n' "$J"
+        printf -- '- **plain**: `confiture sync --from SRC --to DST --workers %s --tables bench.users`;\n' "$J"
+        printf -- '- **masked**: the same with `--anonymize --anonymization-config users-rules.yaml`, and\n'
+        printf '  `CONFITURE_MASK_KEY` (a random key drawn for the run) in the environment of that command only.\n'
+        printf '  The rules mask four columns: `email` (strategy `email`), `phone` (`phone`), `full_name`\n'
+        printf '  (`name`) and `address` (`address`); `id`, `created_at`, `plan`, `score` and `bio` are copied as\n'
+        printf '  they are.\n\n'
         if ((BENCH_REPEAT > 1)); then
-            printf 'Each ran %s times, in the same rounds as the other methods; the table shows the fastest run.
-' "$BENCH_REPEAT"
+            printf 'Each ran %s times, in the same rounds as the other methods; the table shows the fastest run.\n' "$BENCH_REPEAT"
         fi
-        printf 'Checks: the plain copy equals the source (md5 of every row in id order); the masked copy has
-'
-        printf 'the same rows (ids), its unmasked columns equal the source'"'"'s, and none of its masked values
-'
-        printf 'equals the source value of the same row (every column compared by id, outside confiture).
-
-'
-        printf '| run | seconds | COPY format | CPU s source / target / client / other | busy | where the time went (seconds) | check |
-'
-        printf '| --- | ---: | --- | ---: | ---: | --- | --- |
-'
+        printf 'Checks: the plain copy equals the source (md5 of every row in id order); the masked copy has\n'
+        printf 'the same rows (ids), its unmasked columns equal the source'"'"'s, and none of its masked values\n'
+        printf 'equals the source value of the same row (every masked column compared by id, outside\n'
+        printf 'confiture). Both copies have the table'"'"'s two valid indexes.\n\n'
+        printf '| run | seconds | COPY format | CPU s source / target / client / other | busy | check |\n'
+        printf '| --- | ---: | --- | ---: | ---: | --- |\n'
         for i in $ui_plain $ui_masked; do
             if [[ -z ${R_WALL[i]} ]]; then
-                printf '| %s | failed | - | - | - | - | %s |
-' "${R_LABEL[i]}" "${R_CHECK[i]}"
+                printf '| %s | failed | - | - | - | %s |\n' "${R_LABEL[i]}" "${R_CHECK[i]}"
                 continue
             fi
             st=
             [[ ${R_STATUS[i]} != ok ]] && st=" (FAILED)"
-            printf '| %s | %s%s | %s | %s / %s / %s / %s | %s%% | %s | %s |
-' "${R_LABEL[i]}" "${R_WALL[i]}" "$st" \
+            printf '| %s | %s%s | %s | %s / %s / %s / %s | %s%% | %s |\n' "${R_LABEL[i]}" "${R_WALL[i]}" "$st" \
                 "${U_FORMAT[${R_ID[i]}]:-?}" "${R_SRC[i]}" "${R_DST[i]}" "${R_TOOL[i]}" "${R_OTHER[i]}" "${R_BUSY[i]}" \
-                "${R_PHASES[i]}" "${R_CHECK[i]}"
+                "${R_CHECK[i]}"
         done
         if ((BENCH_REPEAT > 1)); then
-            printf '
-All runs (seconds): plain %s; masked %s.
-' "${R_ALL[ui_plain]:--}" "${R_ALL[ui_masked]:--}"
+            printf '\nAll runs (seconds): plain %s; masked %s.\n' "${R_ALL[ui_plain]:--}" "${R_ALL[ui_masked]:--}"
         fi
-        printf '
-'
+        printf '\n'
         if [[ -n $ui_plain && -n $ui_masked && -n ${R_WALL[ui_plain]} && -n ${R_WALL[ui_masked]} ]]; then
             wp=${R_WALL[ui_plain]} wm=${R_WALL[ui_masked]}
             if awk -v m="$wm" -v p="$wp" 'BEGIN { exit !(m <= 1.10 * p) }'; then
@@ -1173,53 +1164,63 @@ All runs (seconds): plain %s; masked %s.
             else
                 verdict="The 1.10x target was NOT met on this run."
             fi
-            printf '**masked / plain: %s** (%ss against %ss). %s
+            printf '**masked / plain: %s** (%ss against %ss). %s\n\n' "$(ratio "$wm" "$wp")" "$wm" "$wp" "$verdict"
 
-' "$(ratio "$wm" "$wp")" "$wm" "$wp" "$verdict"
-            leak=${U_LEAK[users-masked]:-}
-            printf 'What the masked run does beyond the plain one, all of it inside its %ss:
-
-' "$wm"
-            printf -- '- before the copy, the rules preflight: the rules checked against the source'"'"'s catalog,
-'
-            printf '  and a sample of the source'"'"'s rows read to warn about columns that look personal but have
-'
-            printf '  no rule (part of "plan+prepare");
-'
-            printf -- '- the masking, in the workers, on the COPY stream: each row parsed, the four masked fields
-'
-            printf '  decoded, masked and written back, the other fields copied as bytes. It shows in the
-'
-            printf '  client CPU: %s s masked against %s s plain (the CLI, coordinator and workers);
-' "${R_TOOL[ui_masked]}" "${R_TOOL[ui_plain]}"
-            if [[ -n $leak && $leak != n/a && $leak != 0 ]]; then
-                printf -- '- after the table is loaded, its keys built and ANALYZE done, the leak scan: one task that
-'
-                printf '  reads every row of both sides and compares each masked column of the target with the
-'
-                printf '  source (docs/masking.md#the-leak-scan). It took %ss of this run (from the end of the
-' "$leak"
-                printf '  table'"'"'s finish task, which it waits for, to its own end, in confiture'"'"'s JSON events).
-
-'
-                wml=$(awk -v a="$wm" -v b="$leak" 'BEGIN { printf "%.2f", a - b }')
-                printf 'Without the leak scan the masked run would take %ss: %s the plain run'"'"'s time, the cost of
-' "$wml" "$(ratio "$wml" "$wp")"
-                printf 'the preflight and the masking alone. The leak scan is part of every masked sync (it cannot
-'
-                printf 'be turned off), so the ratio that counts against the target is the first one, %s.
-' "$(ratio "$wm" "$wp")"
+            # Phase by phase, from the JSON events of the two fastest runs.
+            read -r pp_plan pp_copy pp_keys _ pp_end <<<"${U_PH[users-plain]:-n/a}"
+            read -r pm_plan pm_copy pm_keys pm_leak pm_end <<<"${U_PH[users-masked]:-n/a}"
+            if [[ $pp_plan != n/a && $pm_plan != n/a ]]; then
+                printf 'Where the time went, in seconds (from confiture'"'"'s JSON events, with their arrival times):\n\n'
+                printf '| phase | plain | masked | masked - plain |\n| --- | ---: | ---: | ---: |\n'
+                phase_row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN {
+                    if (a == "-") a = 0; if (b == "-") b = 0; printf "| %s | %.2f | %.2f | %+.2f |\n", n, a, b, b - a }'; }
+                phase_row "plan and prepare (masked: with the rules preflight)" "$pp_plan" "$pm_plan"
+                phase_row "copy: every chunk loaded (masked: masking in the workers)" "$pp_copy" "$pm_copy"
+                phase_row "keys (primary key, UNIQUE email) and ANALYZE after the last chunk" "$pp_keys" "$pm_keys"
+                phase_row "leak scan" 0 "$pm_leak"
+                phase_row "end of the job" "$pp_end" "$pm_end"
+                printf '| **total** | **%s** | **%s** | **%+.2f** |\n\n' "$wp" "$wm" "$(awk -v a="$wp" -v b="$wm" 'BEGIN { print b - a }')"
+            fi
+            printf 'What the masked run does beyond the plain one, all of it inside its %ss:\n\n' "$wm"
+            printf -- '- before the copy, the rules preflight: the rules checked against the source'"'"'s catalog,\n'
+            printf '  and a sample of the source'"'"'s rows read to warn about columns that look personal but have\n'
+            printf '  no rule (in "plan and prepare");\n'
+            printf -- '- the masking, in the workers, on the COPY stream: each row parsed, the four masked fields\n'
+            printf '  decoded, masked and written back, the other fields copied as bytes. Its cost in time is\n'
+            if [[ $pp_plan != n/a && $pm_plan != n/a ]]; then
+                printf '  in the copy phase above (%+.2f s);' "$(awk -v a="$pp_copy" -v b="$pm_copy" 'BEGIN { print b - a }')"
             else
-                printf -- '- after the table is loaded, the leak scan, which compares each masked column of the target
-'
-                printf '  with the source row by row (docs/masking.md#the-leak-scan). Its own time could not be read
-'
-                printf '  from the events of this run: it is included in the total.
-'
+                printf '  in the copy phase;'
+            fi
+            printf ' in CPU, the client programs (the CLI, the coordinator and the\n'
+            printf '  workers) used %s s masked against %s s plain, a figure that also counts the worker'"'"'s\n' "${R_TOOL[ui_masked]}" "${R_TOOL[ui_plain]}"
+            printf '  share of the leak scan (below): reading and merging both sides'"'"' hashes;\n'
+            if [[ ${pm_leak:-n/a} != n/a && ${pm_leak:--} != - ]]; then
+                printf -- '- after the table is loaded, its keys built and ANALYZE done, the leak scan: one task that\n'
+                printf '  reads every row of both sides and compares each masked column of the target with the\n'
+                printf '  source (docs/masking.md#the-leak-scan). Each server computes, for every row, the md5()\n'
+                printf '  of the key and of each masked column, and sorts the rows by the key'"'"'s hash; the worker\n'
+                printf '  merges the two streams. It took %.2fs of this run, %s of the masked run'"'"'s time, and\n' "$pm_leak" \
+                    "$(awk -v a="$pm_leak" -v b="$wm" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
+                printf '  most of the extra server CPU: source %s s masked against %s s plain, target %s s against %s s.\n\n' \
+                    "${R_SRC[ui_masked]}" "${R_SRC[ui_plain]}" "${R_DST[ui_masked]}" "${R_DST[ui_plain]}"
+                wml=$(awk -v a="$wm" -v b="$pm_leak" 'BEGIN { printf "%.2f", a - b }')
+                printf 'Without its leak scan the masked run took %ss, %s the plain run'"'"'s time.' "$wml" "$(ratio "$wml" "$wp")"
+                if awk -v a="$wml" -v b="$wp" 'BEGIN { exit !(a < b) }'; then
+                    printf ' Below 1x: outside\n'
+                    printf 'the leak scan, the phases of the two runs differ by more than the masking costs; such\n'
+                    printf 'differences (the order of the two key builds and the lock wait between them, other\n'
+                    printf 'processes on the machine) are the noise of a single run here.'
+                fi
+                printf '\nThe leak scan is part of every masked sync (there is no option to skip it), so the ratio\n'
+                printf 'that counts against the target is the whole run'"'"'s: %s.\n' "$(ratio "$wm" "$wp")"
+            else
+                printf -- '- after the table is loaded, the leak scan, which compares each masked column of the target\n'
+                printf '  with the source row by row (docs/masking.md#the-leak-scan). Its own time could not be read\n'
+                printf '  from the events of this run: it is included in the total.\n'
             fi
         else
-            printf 'No ratio: both cases must run (`BENCH_CASES="users-plain users-masked"`) and succeed.
-'
+            printf 'No ratio: both cases must run (`BENCH_CASES="users-plain users-masked"`) and succeed.\n'
         fi
     fi
 
@@ -1240,9 +1241,10 @@ All runs (seconds): plain %s; masked %s.
     printf '```\n'
     printf '\n## Reproduce\n\n'
     printf '```\nmake bench                       # builds, then runs scripts/bench.sh (%s here, in all)\n' "$(hms "$T_TOTAL")"
-    printf 'BENCH_SCALE=4 make bench         # a smaller data set (~55 MB per unit of scale)\n'
+    printf 'BENCH_SCALE=4 make bench         # a smaller data set (~80 MB per unit of scale)\n'
     printf 'BENCH_REPEAT=3 make bench        # each method three times, the fastest shown\n'
     printf 'BENCH_CASES="confiture copy" make bench   # only some methods\n'
+    printf 'BENCH_CASES="users-plain users-masked" BENCH_REPEAT=1 make bench   # only the masking cost\n'
     printf 'BENCH_KEEP=1 make bench          # keep the clusters and files afterwards\n```\n\n'
     printf 'Needs PostgreSQL 15 (scripts/install-deps.sh); pgcopydb comes from Debian (`apt-get install\n'
     printf 'pgcopydb`, done by the script when it runs as root). The logs of the last run are in\n'
