@@ -1753,7 +1753,7 @@ s_plan_deps(job_t *job)
 void
 job_schedule(job_t *job, sched_t *sched)
 {
-    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000, 500};
+    static const int priority[] = {1000, 3000, 3000, 4000, 2000, 4000, 1500};
 
     for (int k = 0; k < job->ntasks; k++)
         sched_add_task(sched, priority[job->tasks[k].kind]);
