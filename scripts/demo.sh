@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
 # demo.sh - `make demo`: on a fresh Debian 12, installs what is missing, builds, starts two
-# throwaway PostgreSQL 15 clusters, loads the Pagila sample (schema from shared/testdata plus
+# throwaway PostgreSQL 15 clusters, loads the Pagila sample (schema from tests/data plus
 # generated rows) into one, gives the other the schema only, and runs a parallel masked
 # sync between two environments (deploy/examples/anonymization.yaml, a random key kept in
 # tmp/demo/mask.key) with its live progress display, then verifies the copy and that no

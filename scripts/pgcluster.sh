@@ -557,15 +557,15 @@ pgc_compare() {
     ((bad == 0))
 }
 
-# Path of the shared pagila schema file: ../shared/testdata next to the repository.
+# Path of the pagila schema file: $PGC_PAGILA_SCHEMA, else the copy in tests/data (from
+# ../shared/testdata, with its license: tests/data/pagila-LICENSE.txt), so that a clone
+# anywhere has it.
 pgc_pagila_schema() {
-    local top
     if [[ -n ${PGC_PAGILA_SCHEMA:-} ]]; then
         printf '%s\n' "$PGC_PAGILA_SCHEMA"
         return
     fi
-    top=$(git -C "$_PGC_REPO" rev-parse --show-toplevel 2>/dev/null) || top=$_PGC_REPO
-    printf '%s\n' "$top/../shared/testdata/pagila-schema-pg15.sql"
+    printf '%s\n' "$_PGC_REPO/tests/data/pagila-schema-pg15.sql"
 }
 
 # pgc_load_pagila NAME DB SCALE: creates DB if needed, loads the shared pagila schema and
