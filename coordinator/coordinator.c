@@ -272,6 +272,24 @@ s_finish_job(coord_t *c)
     s_end_job(c, true, 0, summary, NULL);
 }
 
+/* "worker: fingerprint, ..." for every known worker, into buf (cut to len). */
+static void
+s_keys_seen(coord_t *c, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (peer_t *p = zhashx_first(c->peers); p != NULL && used + 1 < len;
+         p = zhashx_next(c->peers)) {
+        int n = snprintf(buf + used, len - used, "%s%s: %s", used ? ", " : "", p->id,
+                         p->mask_key[0] ? p->mask_key : "no key");
+
+        if (n < 0)
+            break;
+        used += (size_t) n < len - used ? (size_t) n : len - used - 1;
+    }
+}
+
 /*
  * A masked job that none of the known workers can run is refused before the target is
  * touched (workers that have not said hello yet, as private ones at start, are given their
@@ -281,21 +299,14 @@ static bool
 s_no_worker_has_key(coord_t *c, err_t *err)
 {
     const char *key = job_mask_key(c->job);
-    char seen[512] = "";
-    size_t len = 0;
+    char seen[512];
 
     if (key == NULL || zhashx_size(c->peers) == 0)
         return false;
-    for (peer_t *p = zhashx_first(c->peers); p != NULL; p = zhashx_next(c->peers)) {
-        int n;
-
+    for (peer_t *p = zhashx_first(c->peers); p != NULL; p = zhashx_next(c->peers))
         if (strcmp(p->mask_key, key) == 0)
             return false;
-        n = snprintf(seen + len, sizeof(seen) - len, "%s%s: %s", len ? ", " : "", p->id,
-                     p->mask_key[0] ? p->mask_key : "no key");
-        if (n > 0)
-            len += (size_t) n < sizeof(seen) - len ? (size_t) n : sizeof(seen) - len - 1;
-    }
+    s_keys_seen(c, seen, sizeof(seen));
     err_set(err, "mask_key", EXIT_CODE_CONFIG,
             "no worker has the masking key of this job (fingerprint %s); nothing was changed", key);
     err_detail(err, "%s", seen);
@@ -463,6 +474,7 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
     } else if (strcmp(command, PROTO_FAILED) == 0) {
         if (s_task_of_job(c, body, &task, &attempt)) {
             bool retry = value_map_bool(body, "retry", false);
+            const char *hint;
 
             if (sched_failed(c->sched, task, attempt, retry) == 0) {
                 log_warn("%s attempt %d failed on %s: %s", job_task_label(c->job, task), attempt,
@@ -475,11 +487,9 @@ s_on_worker(coord_t *c, const char *id, const char *command, const value_t *body
                     value_map_put_string(c->failure_error, "message", c->failure);
                     value_map_put_string(c->failure_error, "detail",
                                          value_map_string(body, "detail", ""));
-                    value_map_put_string(
-                        c->failure_error, "hint",
-                        job_failure_hint(c->job, task, value_map_string(body, "sqlstate", ""))
-                            ? job_failure_hint(c->job, task, value_map_string(body, "sqlstate", ""))
-                            : value_map_string(body, "hint", ""));
+                    hint = job_failure_hint(c->job, task, value_map_string(body, "sqlstate", ""));
+                    value_map_put_string(c->failure_error, "hint",
+                                         hint ? hint : value_map_string(body, "hint", ""));
                     value_map_put_int(c->failure_error, "exit_code", EXIT_CODE_FAILED);
                 }
             }
@@ -624,21 +634,12 @@ static void
 s_check_keys(coord_t *c)
 {
     const char *key = job_mask_key(c->job);
-    char seen[512] = "";
-    size_t len = 0;
+    char seen[512];
 
     if (key == NULL || sched_worker_count(c->sched) > 0 || zhashx_size(c->peers) == 0 ||
         s_now() - c->started < c->options->worker_timeout_ms)
         return;
-    for (peer_t *p = zhashx_first(c->peers); p != NULL && len < sizeof(seen) - 1;
-         p = zhashx_next(c->peers)) {
-        int n = snprintf(seen + len, sizeof(seen) - len, "%s%s: %s", len ? ", " : "", p->id,
-                         p->mask_key[0] ? p->mask_key : "no key");
-
-        if (n < 0)
-            break;
-        len += (size_t) n < sizeof(seen) - len ? (size_t) n : sizeof(seen) - len - 1;
-    }
+    s_keys_seen(c, seen, sizeof(seen));
     snprintf(c->failure, sizeof(c->failure),
              "no worker has the masking key of this job (fingerprint %s)", key);
     c->failure_error = value_new_map();
