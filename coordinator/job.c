@@ -1773,9 +1773,15 @@ job_task_message(const job_t *job, int task, int attempt)
 {
     value_t *body = value_dup(job->tasks[task].body);
 
-    /* a resume in a new snapshot: every task reads that one */
+    /* a resume in a new snapshot: every task reads that one; and the databases as this run
+     * names them (a job first run privately may be resumed through a coordinator, and the
+     * other way round: the resume checked that the source is the same) */
     if (value_map_get(body, "snapshot") != NULL)
         value_map_put_string(body, "snapshot", job->snapshot);
+    if (value_map_get(body, "source") != NULL)
+        value_map_put_string(body, "source", value_map_string(job->spec, "source", ""));
+    if (value_map_get(body, "target") != NULL)
+        value_map_put_string(body, "target", value_map_string(job->spec, "target", ""));
     value_map_put_int(body, "retry_ms", value_map_int(job->spec, "retry_ms", 60000));
 
     value_map_put_string(body, "job", job->id);

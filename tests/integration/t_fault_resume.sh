@@ -157,6 +157,31 @@ t_assert_exit 0 "$CONFITURE" sync --from "$SRC" --to "$DST" --workers 2 --chunk-
     --checkpoint "$CP" --resume || t_fail "resume after two Ctrl-C failed"
 t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB" || t_fail "target differs"
 
+t_step "a job begun privately is resumed through a coordinator"
+port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+CTL=tcp://127.0.0.1:$(port)
+WORK=tcp://127.0.0.1:$(port)
+"$T_BIN/confiture-coordinator" --ctl "$CTL" --work "$WORK" >"$T_WORK/daemon.log" 2>&1 &
+daemons=($!)
+for i in 1 2; do
+    "$T_BIN/confiture-worker" --connect "$WORK" --name "d$i" >>"$T_WORK/daemon.log" 2>&1 &
+    daemons+=($!)
+done
+stop_daemons() { kill "${daemons[@]}" 2>/dev/null; wait "${daemons[@]}" 2>/dev/null; }
+t_cleanup stop_daemons
+sync_bg
+wait_chunks 5 || t_fail "no chunk committed in time"
+kill -INT "$BG"
+wait "$BG"
+job=$(cp_field '["job"]')
+t_assert_exit 0 "$CONFITURE" sync --coordinator "$CTL" --from "$SRC" --to "$DST" --workers 2 \
+    --chunk-size 256kB --checkpoint "$CP" --resume || t_fail "resume through a coordinator failed"
+t_assert_exit 0 pgc_compare src "$SRC_DB" dst "$DST_DB" || t_fail "target differs"
+once "$job" "resumed through a coordinator"
+t_assert_eq t "$(pgc_sql dst "$DST_DB" "SELECT count(*) > 0 FROM confiture.task_done WHERE job_id = '$job' AND worker LIKE 'd_'")" \
+    "the daemon workers did the rest"
+stop_daemons
+
 t_step "resumes that must be refused"
 cat >"$T_WORK/rules-a.yaml" <<'YAML'
 users:
