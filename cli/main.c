@@ -76,8 +76,9 @@ s_usage(FILE *out)
             "      --table T            preview: the table (schema.table)\n"
             "      --limit N            preview: rows to show (default 10)\n"
             "\n"
-            "Exit codes: 0 ok, 1 difference found, 2 usage, 3 configuration, 4 connection,\n"
-            "5 schema mismatch, 6 job failed, 70 internal error, 130 interrupted.\n"
+            "Exit codes: 0 ok, 1 difference or PII leak found, 2 usage (or a refused resume),\n"
+            "3 configuration (rules, key), 4 connection, 5 schema mismatch, 6 job failed,\n"
+            "70 internal error, 130 interrupted (resumable).\n"
             "See docs/cli.md.\n");
 }
 
