@@ -614,10 +614,9 @@ s_run_task(worker_t *w, value_t *task)
     const char *kind = value_map_string(task, "kind", "");
     int64_t rows = 0, bytes = 0;
     value_t *body = value_new_map();
+    int64_t retry_until = s_now() + value_map_int(task, "retry_ms", S_RETRY_DEFAULT_MS);
     err_t err;
     int rc;
-
-    int64_t retry_until = s_now() + value_map_int(task, "retry_ms", S_RETRY_DEFAULT_MS);
 
     err_clear(&err);
     w->job = value_map_string(task, "job", "");
@@ -679,7 +678,7 @@ s_run_task(worker_t *w, value_t *task)
         value_map_put_string(body, "message", err.message);
         value_map_put_string(body, "detail", err.detail);
         value_map_put_string(body, "hint", err.hint);
-        value_map_put_bool(body, "retry", rc == -2 || pgutil_sqlstate_retryable(sqlstate));
+        value_map_put_bool(body, "retry", rc == -2 || (rc == -1 && s_healable(&err)));
         s_send(w, PROTO_FAILED, body);
         /* Whatever state the connections are in, their transactions must roll back. */
         s_close_connections(w);
