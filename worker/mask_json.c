@@ -304,6 +304,14 @@ s_copy(s_json_t *j, size_t from, size_t to)
         buf_append(j->out, j->s + from, to - from);
 }
 
+/* Copies the byte at the current position (a bracket, colon or comma) and steps past it. */
+static void
+s_pass(s_json_t *j)
+{
+    s_copy(j, j->i, j->i + 1);
+    j->i++;
+}
+
 /* Copies white space at the current position. */
 static void
 s_ws(s_json_t *j)
@@ -522,12 +530,10 @@ s_object(s_json_t *j, const s_state_t *st)
 
     if (++j->depth > S_MAX_DEPTH)
         return s_fail(j, "nesting deeper than 1000 levels");
-    s_copy(j, j->i, j->i + 1);
-    j->i++;
+    s_pass(j);
     s_ws(j);
     if (j->i < j->len && j->s[j->i] == '}') {
-        s_copy(j, j->i, j->i + 1);
-        j->i++;
+        s_pass(j);
         j->depth--;
         return 0;
     }
@@ -542,8 +548,7 @@ s_object(s_json_t *j, const s_state_t *st)
         s_ws(j);
         if (j->i >= j->len || j->s[j->i] != ':')
             return s_fail(j, "a missing colon");
-        s_copy(j, j->i, j->i + 1);
-        j->i++;
+        s_pass(j);
         if (live)
             s_state_child(j, st, j->decoded.data != NULL ? j->decoded.data : "", j->decoded.len, 0,
                           &child);
@@ -553,14 +558,12 @@ s_object(s_json_t *j, const s_state_t *st)
             return -1;
         s_ws(j);
         if (j->i < j->len && j->s[j->i] == ',') {
-            s_copy(j, j->i, j->i + 1);
-            j->i++;
+            s_pass(j);
             s_ws(j);
             continue;
         }
         if (j->i < j->len && j->s[j->i] == '}') {
-            s_copy(j, j->i, j->i + 1);
-            j->i++;
+            s_pass(j);
             j->depth--;
             return 0;
         }
@@ -577,12 +580,10 @@ s_array(s_json_t *j, const s_state_t *st)
 
     if (++j->depth > S_MAX_DEPTH)
         return s_fail(j, "nesting deeper than 1000 levels");
-    s_copy(j, j->i, j->i + 1);
-    j->i++;
+    s_pass(j);
     s_ws(j);
     if (j->i < j->len && j->s[j->i] == ']') {
-        s_copy(j, j->i, j->i + 1);
-        j->i++;
+        s_pass(j);
         j->depth--;
         return 0;
     }
@@ -595,13 +596,11 @@ s_array(s_json_t *j, const s_state_t *st)
             return -1;
         s_ws(j);
         if (j->i < j->len && j->s[j->i] == ',') {
-            s_copy(j, j->i, j->i + 1);
-            j->i++;
+            s_pass(j);
             continue;
         }
         if (j->i < j->len && j->s[j->i] == ']') {
-            s_copy(j, j->i, j->i + 1);
-            j->i++;
+            s_pass(j);
             j->depth--;
             return 0;
         }
