@@ -28,41 +28,15 @@
 #include "common/pgutil.h"
 #include "common/rules.h"
 #include "coordinator/catalog.h"
-
-/* The rule of column of t: the table's own, else its nearest partition ancestor's; NULL when
- * none (or no rules). */
-static const rule_t *
-s_rule(const rules_t *rules, const cat_table_t *t, const char *column)
-{
-    const rule_t *r;
-
-    if (rules == NULL)
-        return NULL;
-    r = rules_find(rules, t->schema, t->name, column);
-    for (int a = 0; r == NULL && t->ancestors != NULL && t->ancestors[a] != NULL; a += 2)
-        r = rules_find(rules, t->ancestors[a], t->ancestors[a + 1], column);
-    return r;
-}
+#include "coordinator/maskplan.h"
 
 /* True when a rule changes the column's values (any strategy but preserve). */
 static bool
 s_masks(const rules_t *rules, const cat_table_t *t, const char *column)
 {
-    const rule_t *r = s_rule(rules, t, column);
+    const rule_t *r = maskplan_find_rule(rules, t, column);
 
     return r != NULL && strcmp(r->strategy, "preserve") != 0;
-}
-
-/* True when t is schema.name or a partition of it. */
-static bool
-s_table_is(const cat_table_t *t, const char *schema, const char *name)
-{
-    if (strcmp(t->schema, schema) == 0 && strcmp(t->name, name) == 0)
-        return true;
-    for (int a = 0; t->ancestors != NULL && t->ancestors[a] != NULL; a += 2)
-        if (strcmp(t->ancestors[a], schema) == 0 && strcmp(t->ancestors[a + 1], name) == 0)
-            return true;
-    return false;
 }
 
 /*
@@ -84,11 +58,10 @@ s_check_rules(const rules_t *rules, const cat_source_t *cat, err_t *err)
         for (int k = 0; k < cat->ntables && !column; k++) {
             const cat_table_t *t = &cat->tables[k];
 
-            if (!s_table_is(t, r->schema, r->table))
+            if (!catalog_table_is(t, r->schema, r->table))
                 continue;
             table = true;
-            for (int c = 0; c < t->ncolumns && !column; c++)
-                column = strcmp(t->columns[c].name, r->column) == 0;
+            column = catalog_column(t, r->column) != NULL;
         }
         if (!table)
             err_list_add(&unknown, "%s:%d: table %s.%s does not exist on the source", rules->path,
@@ -113,7 +86,7 @@ s_check_rules(const rules_t *rules, const cat_source_t *cat, err_t *err)
         bool any = false;
 
         for (int c = 0; t->selected && c < t->ncolumns && !any; c++)
-            any = s_rule(rules, t, t->columns[c].name) != NULL;
+            any = maskplan_find_rule(rules, t, t->columns[c].name) != NULL;
         ruled += any;
     }
     if (ruled == 0) {
@@ -204,7 +177,7 @@ s_pii_table(const cli_options_t *o, PGconn *src, PGconn *tgt, const rules_t *rul
     if (cols == NULL)
         abort();
     for (int c = 0; c < t->ncolumns; c++) {
-        const rule_t *r = s_rule(rules, t, t->columns[c].name);
+        const rule_t *r = maskplan_find_rule(rules, t, t->columns[c].name);
 
         if (r == NULL)
             continue;

@@ -681,3 +681,32 @@ done:
     planner_free_strings(exclude);
     return rc;
 }
+
+const cat_column_t *
+catalog_column(const cat_table_t *t, const char *name)
+{
+    for (int c = 0; c < t->ncolumns; c++)
+        if (strcmp(t->columns[c].name, name) == 0)
+            return &t->columns[c];
+    return NULL;
+}
+
+const cat_target_column_t *
+catalog_target_column(const cat_target_table_t *t, const char *name)
+{
+    for (int c = 0; c < t->ncolumns; c++)
+        if (strcmp(t->columns[c].name, name) == 0)
+            return &t->columns[c];
+    return NULL;
+}
+
+bool
+catalog_table_is(const cat_table_t *t, const char *schema, const char *name)
+{
+    if (strcmp(t->schema, schema) == 0 && strcmp(t->name, name) == 0)
+        return true;
+    for (int a = 0; t->ancestors != NULL && t->ancestors[a] != NULL; a += 2)
+        if (strcmp(t->ancestors[a], schema) == 0 && strcmp(t->ancestors[a + 1], name) == 0)
+            return true;
+    return false;
+}

@@ -106,6 +106,15 @@ typedef struct cat_target {
     int nunsafe;                /* number of them */
 } cat_target_t;
 
+/* True when t is the table schema.name, or a partition (at any depth) of it. */
+bool catalog_table_is(const cat_table_t *t, const char *schema, const char *name);
+
+/* The column of t named name (exactly), or NULL. */
+const cat_column_t *catalog_column(const cat_table_t *t, const char *name);
+
+/* The column of the target table t named name (exactly), or NULL. */
+const cat_target_column_t *catalog_target_column(const cat_target_table_t *t, const char *name);
+
 /* Reads the target catalog for the source's selected tables. Returns 0 or -1. */
 int catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, err_t *err);
 

@@ -142,24 +142,6 @@ s_printf(const char *fmt, ...)
     return out;
 }
 
-static const cat_target_column_t *
-s_target_column(const cat_target_table_t *t, const char *name)
-{
-    for (int c = 0; c < t->ncolumns; c++)
-        if (strcmp(t->columns[c].name, name) == 0)
-            return &t->columns[c];
-    return NULL;
-}
-
-static const cat_column_t *
-s_source_column(const cat_table_t *t, const char *name)
-{
-    for (int c = 0; c < t->ncolumns; c++)
-        if (strcmp(t->columns[c].name, name) == 0)
-            return &t->columns[c];
-    return NULL;
-}
-
 static int
 s_preflight(job_t *job, err_t *err)
 {
@@ -181,11 +163,11 @@ s_preflight(job_t *job, err_t *err)
             continue;
         }
         for (int c = 0; c < t->ncolumns; c++)
-            if (s_target_column(tt, t->columns[c].name) == NULL)
+            if (catalog_target_column(tt, t->columns[c].name) == NULL)
                 err_list_add(&p, "column %s.%s.%s (%s) is missing on the target", t->schema,
                              t->name, t->columns[c].name, t->columns[c].type);
         for (int c = 0; c < tt->ncolumns; c++)
-            if (tt->columns[c].required && s_source_column(t, tt->columns[c].name) == NULL)
+            if (tt->columns[c].required && catalog_column(t, tt->columns[c].name) == NULL)
                 err_list_add(&p,
                              "target column %s.%s.%s is NOT NULL without a default, and the source "
                              "has no such column",
@@ -285,7 +267,7 @@ s_column_list(const job_t *job, int i, bool *binary, value_t **mask, int *nfield
     *binary = true;
     *mask = NULL;
     for (int c = 0; c < t->ncolumns; c++) {
-        const cat_target_column_t *tc = s_target_column(tt, t->columns[c].name);
+        const cat_target_column_t *tc = catalog_target_column(tt, t->columns[c].name);
         const rule_t *rule = job->masked ? maskplan_rule(&job->mask, i, c) : NULL;
         char *q, *joined;
 

@@ -130,32 +130,17 @@ s_textual(const char *type)
     return maskplan_binary_ok(type) || strcmp(type, "citext") == 0;
 }
 
-/* True when the rule is for table t (itself or one of its partition ancestors). */
-static bool
-s_rule_on(const rule_t *r, const cat_table_t *t)
+const rule_t *
+maskplan_find_rule(const rules_t *rules, const cat_table_t *t, const char *column)
 {
-    if (strcmp(r->schema, t->schema) == 0 && strcmp(r->table, t->name) == 0)
-        return true;
-    for (int a = 0; t->ancestors[a] != NULL; a += 2)
-        if (strcmp(r->schema, t->ancestors[a]) == 0 && strcmp(r->table, t->ancestors[a + 1]) == 0)
-            return true;
-    return false;
-}
+    const rule_t *r;
 
-/* True when the rule names table t itself (not one of its ancestors). */
-static bool
-s_rule_is_own(const rule_t *r, const cat_table_t *t)
-{
-    return strcmp(r->schema, t->schema) == 0 && strcmp(r->table, t->name) == 0;
-}
-
-static int
-s_find_column(const cat_table_t *t, const char *name)
-{
-    for (int c = 0; c < t->ncolumns; c++)
-        if (strcmp(t->columns[c].name, name) == 0)
-            return c;
-    return -1;
+    if (rules == NULL)
+        return NULL;
+    r = rules_find(rules, t->schema, t->name, column);
+    for (int a = 0; r == NULL && t->ancestors != NULL && t->ancestors[a] != NULL; a += 2)
+        r = rules_find(rules, t->ancestors[a], t->ancestors[a + 1], column);
+    return r;
 }
 
 /* The target's NOT NULL for source column c of table i, else the source's. */
@@ -165,11 +150,10 @@ s_not_null(const cat_source_t *src, const cat_target_t *tgt, int i, int c)
     const cat_column_t *col = &src->tables[i].columns[c];
 
     if (tgt != NULL && tgt->tables[i].oid != 0) {
-        const cat_target_table_t *tt = &tgt->tables[i];
+        const cat_target_column_t *tc = catalog_target_column(&tgt->tables[i], col->name);
 
-        for (int k = 0; k < tt->ncolumns; k++)
-            if (strcmp(tt->columns[k].name, col->name) == 0)
-                return tt->columns[k].not_null;
+        if (tc != NULL)
+            return tc->not_null;
     }
     return col->not_null;
 }
@@ -252,25 +236,27 @@ s_sample(PGconn *conn, const cat_source_t *src, int i, maskplan_t *plan, err_t *
 
 /* Checks rule r against every selected or unselected table it names. */
 static void
-s_check_rule(const maskplan_t *plan, const cat_source_t *src, const cat_target_t *tgt,
-             const rules_t *rules, size_t ri, err_list_t *problems)
+s_check_rule(const cat_source_t *src, const cat_target_t *tgt, const rules_t *rules, size_t ri,
+             err_list_t *problems)
 {
     const rule_t *r = &rules->items[ri];
     bool table_found = false, column_found = false;
 
     for (int i = 0; i < src->ntables; i++) {
         const cat_table_t *t = &src->tables[i];
-        int c;
+        const cat_column_t *column;
         mask_rule_t *built;
         err_t err;
+        int c;
 
-        if (!s_rule_on(r, t))
+        if (!catalog_table_is(t, r->schema, r->table))
             continue;
         table_found = true;
-        c = s_find_column(t, r->column);
-        if (c < 0)
+        column = catalog_column(t, r->column);
+        if (column == NULL)
             continue;
         column_found = true;
+        c = (int) (column - t->columns);
         built = mask_rule_new(r->strategy, r->options, r->domain, r->seed, r->has_seed,
                               t->columns[c].base_type, s_not_null(src, tgt, i, c), &err);
         if (built == NULL) {
@@ -279,10 +265,6 @@ s_check_rule(const maskplan_t *plan, const cat_source_t *src, const cat_target_t
             return; /* once per rule, not once per partition */
         }
         mask_rule_destroy(&built);
-        /* a rule on the partition itself wins over one on an ancestor, whatever the order */
-        if (plan->rules[i] != NULL &&
-            (plan->rules[i][c] == NULL || !s_rule_is_own(plan->rules[i][c], t)))
-            plan->rules[i][c] = r;
     }
     if (!table_found)
         err_list_add(problems, "%s:%d:%d: table %s.%s does not exist on the source", rules->path,
@@ -303,11 +285,17 @@ maskplan_check(PGconn *conn, const cat_source_t *src, const cat_target_t *tgt, c
     plan->ntables = src->ntables;
     plan->rules = xcalloc((size_t) src->ntables, sizeof(const rule_t **));
     plan->warnings = value_new_array();
-    for (int i = 0; i < src->ntables; i++)
-        if (src->tables[i].selected)
-            plan->rules[i] = xcalloc((size_t) src->tables[i].ncolumns, sizeof(const rule_t *));
     for (size_t ri = 0; ri < rules->count; ri++)
-        s_check_rule(plan, src, tgt, rules, ri, &problems);
+        s_check_rule(src, tgt, rules, ri, &problems);
+    for (int i = 0; i < src->ntables; i++) {
+        const cat_table_t *t = &src->tables[i];
+
+        if (!t->selected)
+            continue;
+        plan->rules[i] = xcalloc((size_t) t->ncolumns, sizeof(const rule_t *));
+        for (int c = 0; c < t->ncolumns; c++)
+            plan->rules[i][c] = maskplan_find_rule(rules, t, t->columns[c].name);
+    }
 
     for (int i = 0; i < src->ntables && problems.count == 0; i++) {
         const cat_table_t *t = &src->tables[i];

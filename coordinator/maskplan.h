@@ -47,6 +47,13 @@ int maskplan_check(PGconn *conn, const cat_source_t *src, const cat_target_t *tg
 /* Frees what maskplan_check filled; safe on a zeroed plan and twice. */
 void maskplan_free(maskplan_t *plan);
 
+/*
+ * The rule for column of table t: the table's own, else its nearest partitioned ancestor's
+ * (a rule on a partition wins over one on its parent, whatever their order in the file);
+ * NULL when there is none, or rules is NULL.
+ */
+const rule_t *maskplan_find_rule(const rules_t *rules, const cat_table_t *t, const char *column);
+
 /* The rule of column c of source table i, or NULL. */
 const rule_t *maskplan_rule(const maskplan_t *plan, int i, int c);
 
