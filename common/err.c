@@ -19,15 +19,33 @@ err_set(err_t *e, const char *code, int exit_code, const char *fmt, ...)
 {
     va_list ap;
 
+    char message[ERR_TEXT_LEN];
+
     if (e == NULL)
         return -1;
+    /* formatted aside first: an argument may be e's own text */
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
     err_clear(e);
     snprintf(e->code, sizeof(e->code), "%s", code);
     e->exit_code = exit_code;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof(e->message), fmt, ap);
-    va_end(ap);
+    memcpy(e->message, message, sizeof(message));
     return -1;
+}
+
+void
+err_message(err_t *e, const char *fmt, ...)
+{
+    va_list ap;
+    char message[ERR_TEXT_LEN];
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap); /* aside: an argument may be e->message */
+    va_end(ap);
+    memcpy(e->message, message, sizeof(message));
 }
 
 void
@@ -35,11 +53,14 @@ err_detail(err_t *e, const char *fmt, ...)
 {
     va_list ap;
 
+    char detail[ERR_TEXT_LEN];
+
     if (e == NULL)
         return;
     va_start(ap, fmt);
-    vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+    vsnprintf(detail, sizeof(detail), fmt, ap); /* aside: an argument may be e->detail */
     va_end(ap);
+    memcpy(e->detail, detail, sizeof(detail));
 }
 
 void
@@ -47,11 +68,14 @@ err_hint(err_t *e, const char *fmt, ...)
 {
     va_list ap;
 
+    char hint[ERR_TEXT_LEN];
+
     if (e == NULL)
         return;
     va_start(ap, fmt);
-    vsnprintf(e->hint, sizeof(e->hint), fmt, ap);
+    vsnprintf(hint, sizeof(hint), fmt, ap); /* aside: an argument may be e->hint */
     va_end(ap);
+    memcpy(e->hint, hint, sizeof(hint));
 }
 
 bool

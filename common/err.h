@@ -22,9 +22,14 @@ typedef struct err {
 /* Clears e (no error). */
 void err_clear(err_t *e);
 
-/* Sets code, exit code and message; clears detail and hint. Always returns -1. */
+/* Sets code, exit code and message; clears detail and hint. Always returns -1. The arguments
+ * may be e's own texts (err_set, err_detail and err_hint format aside, then copy). */
 int err_set(err_t *e, const char *code, int exit_code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Replaces the message, keeping code, exit code, detail and hint (e.g. to say where an
+ * error from a lower layer happened: "table, row 3: " and the old message). */
+void err_message(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Sets the detail line. */
 void err_detail(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1634,13 +1634,8 @@ job_prepare(job_t *job, err_t *err)
 fail:
     if (strcmp(pgutil_err_sqlstate(err), "55P03") == 0)
         err_hint(err, "another session is using a target table; stop it and retry");
-    {
-        char detail[sizeof(err->detail)];
-
-        /* err_detail writes where it reads: copy first */
-        snprintf(detail, sizeof(detail), "%s", err->detail);
-        err_detail(err, "%s%snothing was changed on the target", detail, detail[0] ? "; " : "");
-    }
+    err_detail(err, "%s%snothing was changed on the target", err->detail,
+               err->detail[0] ? "; " : "");
     pgutil_exec(job->tgt, NULL, "ROLLBACK");
     free(truncate);
     return -1;

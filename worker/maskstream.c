@@ -114,11 +114,8 @@ s_replace(void *arg, int field, const char *raw, size_t rawlen, bool is_null, bu
         return COPYROW_KEEP;
     rc = mask_apply(self->rules[field], self->key, raw, rawlen, out, err);
     if (rc < 0) {
-        char message[sizeof(err->message)];
-
-        snprintf(message, sizeof(message), "%s", err->message);
-        snprintf(err->message, sizeof(err->message), "%s.%s, row %lld of the chunk: %.600s",
-                 self->table, self->columns[field], self->row, message);
+        err_message(err, "%s.%s, row %lld of the chunk: %.600s", self->table, self->columns[field],
+                    self->row, err->message);
         return -1;
     }
     return rc == MASK_NULL ? COPYROW_NULL : COPYROW_VALUE;
@@ -177,11 +174,7 @@ maskstream_message(maskstream_t *self, const char *data, size_t len, const char 
     *outlen = self->out.len;
     if (rc < 0 && strncmp(err->message, self->table, strlen(self->table)) != 0) {
         /* copyrow's own errors know neither the table nor the row: say where */
-        char message[sizeof(err->message)];
-
-        snprintf(message, sizeof(message), "%s", err->message);
-        snprintf(err->message, sizeof(err->message), "%s, row %lld of the chunk: %.700s",
-                 self->table, self->row, message);
+        err_message(err, "%s, row %lld of the chunk: %.700s", self->table, self->row, err->message);
     }
     return rc;
 }
