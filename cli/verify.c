@@ -149,10 +149,6 @@ s_common_columns(PGconn *tgt, const cat_table_t *t, const rules_t *rules, err_t 
     return list;
 }
 
-/*
- * The leak scan of t's masked columns: a line per column (text), an entry per column in pii
- * and per leaking column its message in leaks. Returns 0 or -1 with err set.
- */
 /* The leak scan's service: waits for the server, stops on Ctrl-C. */
 static int
 s_service(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes)
@@ -167,6 +163,10 @@ s_service(void *arg, int fd, int timeout_ms, int64_t rows, int64_t bytes)
     return cli_interrupted ? -1 : 0;
 }
 
+/*
+ * The leak scan of t's masked columns: a line per column (text), an entry per column in pii
+ * and per leaking column its message in leaks. Returns 0 or -1 with err set.
+ */
 static int
 s_pii_table(const cli_options_t *o, PGconn *src, PGconn *tgt, const rules_t *rules,
             const cat_table_t *t, const char *table, value_t *pii, value_t *leaks, err_t *err)

@@ -2,27 +2,25 @@
  * leakscan.c - the PII leak scan: masked columns compared row by row, by hashes only.
  *
  * leakscan_table reads the table's columns on both sides and its unique keys on the source,
- * picks the key that pairs the rows, then runs one COPY per side (see leakscan.h) and merges
- * the two sorted streams: the side whose key hash is behind moves on; on equal hashes the
- * compared columns' hashes are compared and the target moves on (the source's key is unique,
- * a target may hold a key twice). Each stream is read a row at a time, so the client holds
- * two rows whatever the size of the table. A stream that ends first leaves the other to be
- * read to its end, so that both connections stay usable; on an error the queries are
- * cancelled instead.
+ * picks the key that pairs the rows, then runs one binary COPY per side (see leakscan.h) and
+ * merges the two sorted streams: the side whose key is behind moves on; on equal keys the
+ * compared columns' hashes are compared and the target moves on (the source's key is
+ * unique, a target may hold a key twice). Each stream is parsed a CopyData message at a time
+ * (common/copyrow.h), so the client holds a message per side whatever the size of the table.
+ * A stream that ends first leaves the other to be read to its end, so that both connections
+ * stay usable; on an error the queries are cancelled instead. Then the equal rows of columns
+ * whose strategy leaves some values as they are get their second look (s_recheck).
  */
 #include "common/leakscan.h"
 
 #include <stdio.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/copyrow.h"
 #include "common/exitcodes.h"
 #include "common/pgutil.h"
-
-/* Hex characters of a hash as the COPY writes it (64 bits). */
-#define HASH_HEX 16
 
 /* Strategies whose output cannot carry their input (or carries it by choice), and why. */
 static const struct {
@@ -164,22 +162,37 @@ s_pick_key(const PGresult *keys, const PGresult *tgt_columns, const leak_column_
     return NULL;
 }
 
-/* Appends the SQL of a 64-bit hash of the text form of expr, as 16 hex digits. */
+/* Appends the SQL of a 64-bit hash (int8) of the text form of expr. */
 static void
 s_hash_sql(buf_t *sql, const char *expr)
 {
-    buf_append_str(sql, "pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.hashtextextended((");
+    buf_append_str(sql, "pg_catalog.hashtextextended((");
     buf_append_str(sql, expr);
-    buf_append_str(sql, ")::text, 0)), 16, '0')");
+    buf_append_str(sql, ")::text, 0)");
+}
+
+/* Appends the SQL of the key of a row: an integer key as it is (int8), any other key as the
+ * hash of its row's text. Both sort alike on both sides. */
+static void
+s_key_sql(buf_t *sql, const char *key, bool int_key)
+{
+    if (int_key) {
+        buf_append_str(sql, "(");
+        buf_append_str(sql, key);
+        buf_append_str(sql, ")::pg_catalog.int8");
+        return;
+    }
+    buf_append_str(sql, "pg_catalog.hashtextextended(ROW(");
+    buf_append_str(sql, key);
+    buf_append_str(sql, ")::text, 0)");
 }
 
 /*
- * Appends "CASE WHEN <the strategy could have changed q> THEN " and returns true, or appends
+ * Appends the condition "the strategy could have changed q" and returns true, or appends
  * nothing and returns false when it always can. text replaces letters and digits, phone
  * digits, the name strategies write names for non-blank values, date and timestamp move every
- * date but the infinities: a value the strategy cannot change is not compared. (Regular
- * expressions cost the server more than the hashing: only the two strategies that need one
- * get one.)
+ * date but the infinities: a value the strategy cannot change is not compared. With sql
+ * NULL, only says whether there is a condition.
  */
 static bool
 s_changeable_sql(buf_t *sql, const char *strategy, const char *q)
@@ -202,60 +215,64 @@ s_changeable_sql(buf_t *sql, const char *strategy, const char *q)
     } else {
         return false;
     }
-    buf_append_str(sql, "CASE WHEN ");
+    if (sql == NULL)
+        return true;
     buf_append_str(sql, before);
     buf_append_str(sql, q);
     buf_append_str(sql, after);
-    buf_append_str(sql, " THEN ");
     return true;
 }
 
+/* Appends " FROM ONLY schema.table". */
+static void
+s_from_sql(buf_t *sql, const char *schema, const char *table)
+{
+    char *qschema = pgutil_quote_ident(schema), *qtable = pgutil_quote_ident(table);
+
+    buf_append_str(sql, " FROM ONLY ");
+    buf_append_str(sql, qschema);
+    buf_append_byte(sql, '.');
+    buf_append_str(sql, qtable);
+    free(qschema);
+    free(qtable);
+}
+
 /*
- * The COPY statement of one side: the key's hash, then per compared column its value's hash,
- * or NULL when the value is not compared (the source's filter; NULL stays NULL). Hashes are
- * 64-bit (hashtextextended, stable across servers and versions: hash partitioning relies on
- * it), written as 16 hex digits; rows come sorted by the key's hash.
+ * The COPY statement of one side: the key (s_key_sql), then per compared column the hash of
+ * its value, NULL staying NULL, in binary: int8s, ordered by the key. With filtered, a value
+ * the strategy cannot change is sent as NULL (the source's per-row filter of the second pass,
+ * see s_scan).
  */
 static char *
 s_copy_sql(const char *schema, const char *table, const char *key, bool int_key,
-           const leak_column_t *columns, int ncolumns, bool source)
+           const leak_column_t *columns, int ncolumns, bool filtered)
 {
-    char *qschema = pgutil_quote_ident(schema), *qtable = pgutil_quote_ident(table);
-    char *row = NULL;
     buf_t sql;
 
-    if (asprintf(&row, "ROW(%s)", key) < 0)
-        abort();
     buf_init(&sql);
     buf_append_str(&sql, "COPY (SELECT ");
-    if (int_key) {
-        buf_append_str(&sql, key); /* an integer key sorts alike on both sides, unhashed */
-    } else {
-        s_hash_sql(&sql, row);
-        buf_append_str(&sql, " COLLATE \"C\"");
-    }
-    free(row);
+    s_key_sql(&sql, key, int_key);
     for (int c = 0; c < ncolumns; c++) {
-        bool filtered;
+        bool cond;
         char *q;
 
         if (columns[c].skipped != NULL)
             continue;
         q = pgutil_quote_ident(columns[c].column);
         buf_append_str(&sql, ", ");
-        filtered = source && s_changeable_sql(&sql, columns[c].strategy, q);
+        cond = filtered && s_changeable_sql(NULL, columns[c].strategy, q);
+        if (cond) {
+            buf_append_str(&sql, "CASE WHEN ");
+            (void) s_changeable_sql(&sql, columns[c].strategy, q);
+            buf_append_str(&sql, " THEN ");
+        }
         s_hash_sql(&sql, q);
-        if (filtered)
+        if (cond)
             buf_append_str(&sql, " END");
         free(q);
     }
-    buf_append_str(&sql, " FROM ONLY ");
-    buf_append_str(&sql, qschema);
-    buf_append_byte(&sql, '.');
-    buf_append_str(&sql, qtable);
-    buf_append_str(&sql, " ORDER BY 1) TO STDOUT");
-    free(qschema);
-    free(qtable);
+    s_from_sql(&sql, schema, table);
+    buf_append_str(&sql, " ORDER BY 1) TO STDOUT (FORMAT binary)");
     return buf_detach_string(&sql);
 }
 
@@ -263,12 +280,13 @@ s_copy_sql(const char *schema, const char *table, const char *key, bool int_key,
 typedef struct side {
     PGconn *conn;                 /* the connection */
     const char *what;             /* "source" or "target", for messages */
-    char *row;                    /* the current row (PQgetCopyData's buffer), or NULL */
-    const char **field;           /* the current row's compared fields: a hash, or NULL for \N */
+    copyrow_bin_t *parser;        /* the binary stream's parser */
+    char *msg;                    /* the CopyData message being parsed, or NULL */
     int nfields;                  /* number of compared fields */
+    int64_t key;                  /* the current row's key (s_key_sql) */
+    int64_t *hash;                /* the current row's compared fields' hashes */
+    bool *null;                   /* and whether each is NULL */
     bool eof;                     /* no current row: the stream ended, its COPY succeeded */
-    bool int_key;                 /* rows are keyed by an integer, not the key's hash */
-    int64_t key;                  /* the current row's integer key (int_key) */
     leakscan_service_fn *service; /* called while waiting, or NULL: block */
     void *arg;                    /* its argument */
     int64_t rows;                 /* rows read so far */
@@ -286,16 +304,6 @@ s_wait(side_t *s, const char *table, err_t *err)
     if (!PQconsumeInput(s->conn))
         return pgutil_set_error(err, s->conn, NULL, table);
     return 0;
-}
-
-/* True when p starts with HASH_HEX hex digits followed by a tab or the end of the row. */
-static bool
-s_is_hash(const char *p)
-{
-    for (int i = 0; i < HASH_HEX; i++)
-        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-            return false;
-    return p[HASH_HEX] == '\t' || p[HASH_HEX] == '\0';
 }
 
 /* Reads every result left on conn; a COPY still sending rows is cancelled and read to its
@@ -325,78 +333,89 @@ s_drain(PGconn *conn)
     }
 }
 
-/* Reads the next row of s into s->row and s->field; at the end of the stream, checks that the
- * COPY succeeded and sets s->eof. Returns 0 or -1 with err set. */
+/* The int8 in network order at p. */
+static int64_t
+s_int8(const char *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | (unsigned char) p[i];
+    return (int64_t) v;
+}
+
+/* Takes the key and hashes of one tuple into s. Returns 0, or -1 when the tuple is not the
+ * shape the query asked for (a key, then nfields int8s or NULLs). */
+static int
+s_take(side_t *s, const copyrow_bin_item_t *item)
+{
+    if (item->nfields != s->nfields + 1 || item->fields[0].len != 8)
+        return -1;
+    s->key = s_int8(item->data + item->fields[0].off);
+    for (int f = 0; f < s->nfields; f++) {
+        const copyrow_bin_field_t *field = &item->fields[f + 1];
+
+        s->null[f] = field->len == -1;
+        if (field->len == -1)
+            continue;
+        if (field->len != 8)
+            return -1;
+        s->hash[f] = s_int8(item->data + field->off);
+    }
+    return 0;
+}
+
+/* Reads the next row of s into s->key, s->hash and s->null; at the end of the stream, checks
+ * that the COPY succeeded and sets s->eof. Returns 0, -1 with err set, or -2 (stopped). No
+ * message quotes the data. */
 static int
 s_next(side_t *s, const char *table, err_t *err)
 {
-    PGresult *res;
-    char *p;
-    int len, rc = 0;
-
-    if (s->row != NULL) {
-        PQfreemem(s->row);
-        s->row = NULL;
-    }
     for (;;) {
-        len = PQgetCopyData(s->conn, &s->row, s->service != NULL);
-        if (len != 0)
-            break;
-        rc = s_wait(s, table, err);
-        if (rc != 0)
-            return rc;
-    }
-    if (len == -1) {
+        copyrow_bin_item_t item;
+        PGresult *res;
+        /* on a malformed stream its message is replaced by ours, below */
+        int got = copyrow_bin_next(s->parser, &item, err), len, rc = 0;
+
+        if (got < 0)
+            goto bad;
+        if (got > 0) {
+            if (item.kind != COPYROW_BIN_TUPLE)
+                continue; /* the header, the trailer */
+            if (s_take(s, &item) != 0)
+                goto bad;
+            s->rows++;
+            return 0;
+        }
+        /* The message is used up: the next one. */
+        if (s->msg != NULL) {
+            PQfreemem(s->msg);
+            s->msg = NULL;
+        }
+        while ((len = PQgetCopyData(s->conn, &s->msg, s->service != NULL)) == 0) {
+            rc = s_wait(s, table, err);
+            if (rc != 0)
+                return rc;
+        }
+        if (len > 0) {
+            copyrow_bin_feed(s->parser, s->msg, (size_t) len);
+            continue;
+        }
+        if (len != -1)
+            return pgutil_set_error(err, s->conn, NULL, table);
         /* The stream ended: then comes the COPY's own result, an error if it failed late. */
         while ((res = PQgetResult(s->conn)) != NULL) {
             if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
                 rc = pgutil_set_error(err, s->conn, res, table);
             PQclear(res);
         }
+        if (rc == 0 && copyrow_bin_finish(s->parser, err) != 0)
+            goto bad;
         s->eof = rc == 0;
         return rc;
     }
-    if (len < 0)
-        return pgutil_set_error(err, s->conn, NULL, table);
-    s->rows++;
-    /* A row: the key's hash, then per field a tab and a hash or \N, then a newline. The
-     * separators and digits are checked; no message quotes the row. */
-    p = s->row;
-    if (len < 2 || p[len - 1] != '\n')
-        goto bad;
-    p[len - 1] = '\0';
-    if (s->int_key) {
-        char *end;
-
-        errno = 0;
-        s->key = strtoll(p, &end, 10);
-        if (end == p || errno != 0 || (*end != '\t' && *end != '\0'))
-            goto bad;
-        p = end;
-    } else {
-        if (len < HASH_HEX + 1 || !s_is_hash(p))
-            goto bad;
-        p += HASH_HEX;
-    }
-    for (int f = 0; f < s->nfields; f++) {
-        if (*p != '\t')
-            goto bad;
-        *p++ = '\0';
-        if (p[0] == '\\' && p[1] == 'N' && (p[2] == '\t' || p[2] == '\0')) {
-            s->field[f] = NULL;
-            p += 2;
-        } else if (s_is_hash(p)) {
-            s->field[f] = p;
-            p += HASH_HEX;
-        } else {
-            goto bad;
-        }
-    }
-    if (*p != '\0')
-        goto bad;
-    return 0;
 bad:
-    return err_set(err, "sql", EXIT_CODE_FAILED, "%s: unexpected row from the %s's COPY", table,
+    return err_set(err, "sql", EXIT_CODE_FAILED, "%s: unexpected data from the %s's COPY", table,
                    s->what);
 }
 
@@ -425,33 +444,161 @@ s_start(side_t *s, const char *table, err_t *err)
     return 0;
 }
 
-/* Runs the two COPYs and merges them into the columns' counts. Returns 0 or -1 with err set. */
-static int
-s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const char *key,
-       bool int_key, leak_column_t *columns, int ncolumns, int ncompared,
-       leakscan_service_fn *service, void *arg, err_t *err)
+/* The keys of the rows whose value of one column came out equal and may be one the strategy
+ * leaves as it is, kept for a look at the source after the merge (s_recheck). */
+typedef struct recheck {
+    int64_t *keys; /* in the merge's order: ascending */
+    size_t n;      /* keys kept */
+    size_t cap;    /* room at keys */
+    size_t max;    /* most keys kept (s_recheck_max) */
+    bool full;     /* more than max: the scan reads again, filtered */
+} recheck_t;
+
+/* At most this many keys a column (8 MB): past it, a second pass filters row by row. */
+#define RECHECK_MAX 1000000
+
+/* RECHECK_MAX, or CONFITURE_LEAKSCAN_RECHECK_MAX when set (the tests' way to reach the
+ * second pass without a million rows). */
+static size_t
+s_recheck_max(void)
 {
-    side_t sides[2] = {{src, "source", NULL, NULL, ncompared, false, int_key, 0, service, arg, 0},
-                       {tgt, "target", NULL, NULL, ncompared, false, int_key, 0, service, arg, 0}};
+    const char *env = getenv("CONFITURE_LEAKSCAN_RECHECK_MAX");
+    char *end;
+    unsigned long long v;
+
+    if (env == NULL || env[0] == '\0')
+        return RECHECK_MAX;
+    v = strtoull(env, &end, 10);
+    return *end == '\0' ? (size_t) v : RECHECK_MAX;
+}
+
+static void
+s_recheck_add(recheck_t *r, int64_t key)
+{
+    if (r->full)
+        return;
+    if (r->n == r->max) {
+        r->full = true;
+        return;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        int64_t *grown = realloc(r->keys, cap * sizeof(int64_t));
+
+        if (grown == NULL)
+            abort();
+        r->keys = grown;
+        r->cap = cap;
+    }
+    r->keys[r->n++] = key;
+}
+
+static int
+s_cmp_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * The equal rows of one column whose source value the strategy cannot change (a phone with
+ * no digit, a blank name...) are not leaks: asks the source, in the same snapshot, which of
+ * the kept keys hold such a value, and takes them out of the column's counts. Returns 0 or
+ * -1 with err set.
+ */
+static int
+s_recheck(PGconn *src, const char *schema, const char *table, const char *key, bool int_key,
+          leak_column_t *column, const recheck_t *r, err_t *err)
+{
+    char *q = pgutil_quote_ident(column->column);
+    const char *params[1];
+    int64_t *found;
+    PGresult *res;
+    char *text, *list;
+    buf_t sql, array;
+    size_t i = 0, nfound;
+
+    buf_init(&sql);
+    buf_init(&array);
+    buf_append_byte(&array, '{');
+    for (size_t k = 0; k < r->n; k++)
+        buf_appendf(&array, "%s%lld", k ? "," : "", (long long) r->keys[k]);
+    buf_append_str(&array, "}");
+    buf_append_str(&sql, "SELECT ");
+    s_key_sql(&sql, key, int_key);
+    s_from_sql(&sql, schema, table);
+    buf_append_str(&sql, " WHERE ");
+    if (int_key) /* the key as it is, so that its index serves */
+        buf_append_str(&sql, key);
+    else
+        s_key_sql(&sql, key, int_key);
+    buf_append_str(&sql, " OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[]) AND NOT (");
+    (void) s_changeable_sql(&sql, column->strategy, q);
+    buf_append_str(&sql, ")");
+    text = buf_detach_string(&sql);
+    params[0] = list = buf_detach_string(&array);
+    res = pgutil_query(src, err, text, 1, params);
+    free(text);
+    free(list);
+    free(q);
+    if (res == NULL)
+        return -1;
+    nfound = (size_t) PQntuples(res);
+    found = calloc(nfound ? nfound : 1, sizeof(int64_t));
+    if (found == NULL)
+        abort();
+    for (size_t k = 0; k < nfound; k++)
+        found[k] = strtoll(PQgetvalue(res, (int) k, 0), NULL, 10);
+    PQclear(res);
+    qsort(found, nfound, sizeof(int64_t), s_cmp_int64);
+    /* Both sorted: each kept key found unchangeable is one row less checked and equal (a
+     * target may hold a key twice: each of its rows counted once). */
+    for (size_t k = 0; k < r->n; k++) {
+        while (i < nfound && found[i] < r->keys[k])
+            i++;
+        if (i < nfound && found[i] == r->keys[k]) {
+            column->checked--;
+            column->equal--;
+        }
+    }
+    free(found);
+    return 0;
+}
+
+/*
+ * Runs the two COPYs and merges them into the columns' counts. Without filtered, the source
+ * sends every value: an equal row of a column whose strategy leaves some values unchanged
+ * keeps its key in rechecks[f] (f: the compared column's rank). Returns 0 or -1 with err set.
+ */
+static int
+s_scan(PGconn *src, PGconn *tgt, const char *name, const char *schema, const char *table,
+       const char *key, bool int_key, leak_column_t *columns, int ncolumns, const int *which,
+       int ncompared, bool filtered, recheck_t *rechecks, leakscan_service_fn *service, void *arg,
+       err_t *err)
+{
+    side_t sides[2] = {
+        {src, "source", NULL, NULL, ncompared, 0, NULL, NULL, false, service, arg, 0},
+        {tgt, "target", NULL, NULL, ncompared, 0, NULL, NULL, false, service, arg, 0}};
     side_t *s = &sides[0], *t = &sides[1];
-    int *which = calloc((size_t) ncompared, sizeof(int));
-    char name[512];
-    int rc = -1, n = 0;
+    bool *may_keep = calloc((size_t) ncompared, sizeof(bool));
+    int rc = -1;
     int64_t pairs = 0;
 
-    if (which == NULL)
+    if (may_keep == NULL)
         abort();
-    snprintf(name, sizeof(name), "%s.%s", schema, table);
-    for (int c = 0; c < ncolumns; c++)
-        if (columns[c].skipped == NULL)
-            which[n++] = c;
+    for (int f = 0; f < ncompared && !filtered; f++)
+        may_keep[f] = s_changeable_sql(NULL, columns[which[f]].strategy, NULL);
     for (int i = 0; i < 2; i++) {
-        char *sql = s_copy_sql(schema, table, key, int_key, columns, ncolumns, i == 0);
+        /* the target is never filtered: a value is what it is */
+        char *sql = s_copy_sql(schema, table, key, int_key, columns, ncolumns, filtered && i == 0);
         int sent = PQsendQuery(sides[i].conn, sql);
 
         free(sql);
-        sides[i].field = calloc((size_t) ncompared, sizeof(char *));
-        if (sides[i].field == NULL)
+        sides[i].parser = copyrow_bin_new(ncompared + 1);
+        sides[i].hash = calloc((size_t) ncompared + 1, sizeof(int64_t));
+        sides[i].null = calloc((size_t) ncompared + 1, sizeof(bool));
+        if (sides[i].parser == NULL || sides[i].hash == NULL || sides[i].null == NULL)
             abort();
         if (!sent) {
             pgutil_set_error(err, sides[i].conn, NULL, name);
@@ -465,22 +612,22 @@ s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const ch
     if (s_next(s, name, err) != 0 || s_next(t, name, err) != 0)
         goto done;
     while (!s->eof && !t->eof) {
-        int cmp =
-            int_key ? (s->key > t->key) - (s->key < t->key) : memcmp(s->row, t->row, HASH_HEX);
-
-        if (cmp < 0) {
+        if (s->key < t->key) {
             if (s_next(s, name, err) != 0)
                 goto done;
             continue;
         }
-        if (cmp == 0) {
+        if (s->key == t->key) {
             pairs++;
             for (int f = 0; f < ncompared; f++) {
-                if (s->field[f] == NULL || t->field[f] == NULL)
+                if (s->null[f] || t->null[f])
                     continue;
                 columns[which[f]].checked++;
-                if (memcmp(s->field[f], t->field[f], HASH_HEX) == 0)
-                    columns[which[f]].equal++;
+                if (s->hash[f] != t->hash[f])
+                    continue;
+                columns[which[f]].equal++;
+                if (may_keep[f])
+                    s_recheck_add(&rechecks[f], s->key);
             }
         }
         if (s_next(t, name, err) != 0)
@@ -501,12 +648,74 @@ s_scan(PGconn *src, PGconn *tgt, const char *schema, const char *table, const ch
     rc = 0;
 done:
     for (int i = 0; i < 2; i++) {
-        if (sides[i].row != NULL)
-            PQfreemem(sides[i].row);
+        if (sides[i].msg != NULL)
+            PQfreemem(sides[i].msg);
         if (rc != 0)
             s_drain(sides[i].conn);
-        free(sides[i].field);
+        copyrow_bin_destroy(&sides[i].parser);
+        free(sides[i].hash);
+        free(sides[i].null);
     }
+    free(may_keep);
+    return rc;
+}
+
+/*
+ * The scan of one table by the chosen key: a first pass with every source value, then the
+ * equal rows that may be values their strategy leaves as they are looked at again
+ * (s_recheck); when a column had too many of those, a second pass with the source filtered
+ * row by row instead. Returns 0 or -1 with err set.
+ */
+static int
+s_scan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table, const char *key,
+             bool int_key, leak_column_t *columns, int ncolumns, int ncompared,
+             leakscan_service_fn *service, void *arg, err_t *err)
+{
+    recheck_t *rechecks = calloc((size_t) ncompared, sizeof(recheck_t));
+    int *which = calloc((size_t) ncompared, sizeof(int));
+    bool full = false;
+    char name[512];
+    int rc = -1, n = 0;
+
+    if (rechecks == NULL || which == NULL)
+        abort();
+    snprintf(name, sizeof(name), "%s.%s", schema, table);
+    for (int c = 0; c < ncolumns; c++)
+        if (columns[c].skipped == NULL)
+            which[n++] = c;
+    for (int f = 0; f < ncompared; f++)
+        rechecks[f].max = s_recheck_max();
+    /* Each side sorts in memory, and by a sort rather than along an index: both servers then
+     * work at once before the first row, where an index scan on one side would make it
+     * start only once the other side's sort is done (the merge waits for both). */
+    for (int i = 0; i < 2; i++)
+        if (pgutil_exec(i == 0 ? src : tgt, err,
+                        "SET LOCAL work_mem = '256MB'; SET LOCAL enable_indexscan = off; "
+                        "SET LOCAL enable_indexonlyscan = off") != 0)
+            goto done;
+    rc = s_scan(src, tgt, name, schema, table, key, int_key, columns, ncolumns, which, ncompared,
+                false, rechecks, service, arg, err);
+    for (int f = 0; f < ncompared; f++)
+        full = full || rechecks[f].full;
+    if (rc == 0 && full) {
+        for (int f = 0; f < ncompared; f++) {
+            columns[which[f]].checked = columns[which[f]].equal = 0;
+            columns[which[f]].skipped = NULL;
+        }
+        rc = s_scan(src, tgt, name, schema, table, key, int_key, columns, ncolumns, which,
+                    ncompared, true, rechecks, service, arg, err);
+    } else {
+        if (rc == 0 && pgutil_exec(src, err, "SET LOCAL enable_indexscan = on") != 0)
+            rc = -1;
+        for (int f = 0; f < ncompared && rc == 0; f++)
+            if (rechecks[f].n > 0)
+                rc = s_recheck(src, schema, table, key, int_key, &columns[which[f]], &rechecks[f],
+                               err);
+    }
+done:
+    for (int f = 0; f < ncompared; f++)
+        free(rechecks[f].keys);
+    free(rechecks);
     free(which);
     return rc;
 }
@@ -570,8 +779,8 @@ leakscan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table,
         rc = 0;
         goto done;
     }
-    rc = s_scan(src, tgt, schema, table, key, int_key, columns, ncolumns, ncompared, service, arg,
-                err);
+    rc = s_scan_table(src, tgt, schema, table, key, int_key, columns, ncolumns, ncompared, service,
+                      arg, err);
     if (rc != 0) {
         for (int c = 0; c < ncolumns; c++)
             columns[c].checked = columns[c].equal = 0;

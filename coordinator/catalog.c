@@ -310,7 +310,15 @@ static const char *s_unsafe_sql =
 /*
  * What to hold aside: foreign keys, key constraints, other indexes (top-level ones only:
  * those of partitions go with their parent's). Columns: kind, relation oid, referenced oid,
- * display name, drop statement, restore statements, validation statement.
+ * display name, drop statement, restore statements, validation statement, attach statements.
+ *
+ * A primary key or unique constraint of a plain table comes back as its index, built under a
+ * SHARE lock, which lets other index builds and reads of the table (a leak scan) run
+ * alongside; the table's finish task then attaches it (ALTER TABLE ... ADD CONSTRAINT ...
+ * USING INDEX: an instant, but under ACCESS EXCLUSIVE). A foreign key that references it in
+ * between finds the unique index, which is all it needs. Exclusion constraints, those of
+ * partitioned tables, deferrable ones and indexes in a tablespace of their own come back in
+ * one ALTER TABLE ... ADD CONSTRAINT, under ACCESS EXCLUSIVE for the whole build.
  *
  * A validated foreign key comes back in two steps: ADD CONSTRAINT ... NOT VALID (an instant,
  * but under SHARE ROW EXCLUSIVE on both tables), then VALIDATE CONSTRAINT in a transaction
@@ -334,7 +342,8 @@ static const char *s_held_sql =
     "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END, "
     "       CASE WHEN con.convalidated AND rc.relkind <> 'p' "
     "            THEN pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', "
-    "                                   con.conrelid::pg_catalog.regclass, con.conname) END "
+    "                                   con.conrelid::pg_catalog.regclass, con.conname) END, "
+    "       NULL "
     "FROM pg_catalog.pg_constraint con "
     "JOIN pg_catalog.pg_class rc ON rc.oid = con.conrelid "
     "WHERE con.contype = 'f' AND con.conparentid = 0 "
@@ -344,10 +353,24 @@ static const char *s_held_sql =
     "       con.conrelid::pg_catalog.regclass::text || ' ' || pg_catalog.quote_ident(con.conname), "
     "       pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', "
     "                         con.conrelid::pg_catalog.regclass, con.conname), "
-    "       pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', "
-    "                         con.conrelid::pg_catalog.regclass, con.conname, "
-    "                         pg_catalog.pg_get_constraintdef(con.oid)) "
-    "       || CASE WHEN i.indisclustered THEN pg_catalog.format('; ALTER TABLE %s CLUSTER ON %I', "
+    "       CASE WHEN x.attach THEN pg_catalog.pg_get_indexdef(con.conindid) "
+    "            ELSE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', "
+    "                                   con.conrelid::pg_catalog.regclass, con.conname, "
+    "                                   pg_catalog.pg_get_constraintdef(con.oid)) || x.extras END, "
+    "       NULL, "
+    "       CASE WHEN x.attach "
+    "            THEN pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s USING INDEX %I', "
+    "                                   con.conrelid::pg_catalog.regclass, con.conname, "
+    "                                   CASE con.contype WHEN 'p' THEN 'PRIMARY KEY' "
+    "                                   ELSE 'UNIQUE' END, ic.relname) || x.extras END "
+    "FROM pg_catalog.pg_constraint con "
+    "JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid "
+    "JOIN pg_catalog.pg_class ic ON ic.oid = con.conindid "
+    "JOIN pg_catalog.pg_class rc ON rc.oid = con.conrelid "
+    "CROSS JOIN LATERAL (SELECT "
+    "       con.contype IN ('p', 'u') AND rc.relkind = 'r' AND NOT con.condeferrable "
+    "       AND ic.reltablespace = 0 AS attach, "
+    "       CASE WHEN i.indisclustered THEN pg_catalog.format('; ALTER TABLE %s CLUSTER ON %I', "
     "               con.conrelid::pg_catalog.regclass, ic.relname) ELSE '' END "
     "       || CASE WHEN i.indisreplident THEN pg_catalog.format("
     "               '; ALTER TABLE %s REPLICA IDENTITY USING INDEX %I', "
@@ -355,11 +378,8 @@ static const char *s_held_sql =
     "       || CASE WHEN pg_catalog.obj_description(con.oid, 'pg_constraint') IS NOT NULL "
     "          THEN pg_catalog.format('; COMMENT ON CONSTRAINT %I ON %s IS %L', con.conname, "
     "                    con.conrelid::pg_catalog.regclass, "
-    "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END, "
-    "       NULL "
-    "FROM pg_catalog.pg_constraint con "
-    "JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid "
-    "JOIN pg_catalog.pg_class ic ON ic.oid = con.conindid "
+    "                    pg_catalog.obj_description(con.oid, 'pg_constraint')) ELSE '' END "
+    "       AS extras) x "
     "WHERE con.contype IN ('p', 'u', 'x') AND con.conparentid = 0 "
     "  AND con.conrelid = ANY($1::pg_catalog.oid[]) "
     "UNION ALL "
@@ -378,7 +398,7 @@ static const char *s_held_sql =
     "          THEN pg_catalog.format('; COMMENT ON INDEX %s IS %L', "
     "                    i.indexrelid::pg_catalog.regclass, "
     "                    pg_catalog.obj_description(i.indexrelid, 'pg_class')) ELSE '' END, "
-    "       NULL "
+    "       NULL, NULL "
     "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
     "WHERE i.indrelid = ANY($1::pg_catalog.oid[]) "
     "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c "
@@ -518,6 +538,7 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
         h->drop_sql = pgutil_strdup(res, row, 4);
         h->restore_sql = pgutil_strdup(res, row, 5);
         h->validate_sql = pgutil_strdup(res, row, 6);
+        h->attach_sql = pgutil_strdup(res, row, 7);
     }
     PQclear(res);
 
@@ -579,6 +600,7 @@ catalog_free_target(cat_target_t *tgt, int ntables)
         free(tgt->held[i].name);
         free(tgt->held[i].drop_sql);
         free(tgt->held[i].restore_sql);
+        free(tgt->held[i].attach_sql);
         free(tgt->held[i].validate_sql);
     }
     free(tgt->held);

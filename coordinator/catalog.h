@@ -96,6 +96,8 @@ typedef struct cat_held {
     char *drop_sql;          /* statement removing it */
     char *restore_sql;       /* statements restoring it (index, cluster, replica identity...) */
     char *validate_sql;      /* foreign key added NOT VALID: the VALIDATE to run after, or NULL */
+    char *attach_sql;        /* key constraint built as its index: the ALTER TABLE attaching
+                              * it, run by the table's finish task; or NULL */
 } cat_held_t;
 
 typedef struct cat_target {

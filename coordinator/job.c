@@ -591,6 +591,27 @@ s_plan_leakscan(job_t *job, int i)
     value_map_put(task->body, "columns", columns);
 }
 
+/*
+ * The finish of table i: its triggers enabled again, ANALYZE, then its key constraints
+ * attached to the indexes their tasks built (catalog.c). ANALYZE comes first: it runs
+ * alongside a leak scan of the table, the attach waits for the scan to end.
+ */
+static char *
+s_finish_sql(const job_t *job, int i)
+{
+    const cat_target_table_t *tt = &job->tgt_cat.tables[i];
+    buf_t sql;
+
+    buf_init(&sql);
+    if (tt->enable_triggers != NULL)
+        buf_appendf(&sql, "%s; ", tt->enable_triggers);
+    buf_appendf(&sql, "ANALYZE %s", job->src.tables[i].qname);
+    for (int h = 0; h < job->tgt_cat.nheld; h++)
+        if (job->tgt_cat.held[h].relation == tt->oid && job->tgt_cat.held[h].attach_sql != NULL)
+            buf_appendf(&sql, "; %s", job->tgt_cat.held[h].attach_sql);
+    return buf_detach_string(&sql);
+}
+
 static void s_plan_deps(job_t *job);
 static void s_dep(job_t *job, int k, int c);
 static value_t *s_plan_event(const job_t *self);
@@ -623,10 +644,7 @@ s_plan(job_t *job, err_t *err)
 
         if (!t->selected)
             continue;
-        sql = s_printf(
-            "%s%sANALYZE %s",
-            job->tgt_cat.tables[i].enable_triggers ? job->tgt_cat.tables[i].enable_triggers : "",
-            job->tgt_cat.tables[i].enable_triggers ? "; " : "", t->qname);
+        sql = s_finish_sql(job, i);
         count = s_printf("SELECT count(*) FROM ONLY %s", t->qname);
         label = s_printf("finish %s", job->tables[i].display);
         s_plan_sql_task(job, KIND_FINISH, i, -1, label, job->tables[i].display, sql, count);
@@ -1708,9 +1726,11 @@ s_plan_deps(job_t *job)
                 if (job->tasks[c].kind == KIND_FK && job->tasks[c].held == t->held)
                     s_dep(job, k, c);
         } else if (t->kind == KIND_LEAKSCAN) {
-            /* After the table is loaded and finished. */
+            /* After the table is loaded: it only reads, alongside the table's index builds
+             * (SHARE locks) and ANALYZE; a constraint's attach (ACCESS EXCLUSIVE, an
+             * instant) waits for it. */
             for (int c = 0; c < job->ntasks; c++)
-                if (job->tasks[c].kind == KIND_FINISH && job->tasks[c].table == t->table)
+                if (job->tasks[c].kind == KIND_COPY && job->tasks[c].table == t->table)
                     s_dep(job, k, c);
         } else if (t->kind == KIND_FINISH) {
             const cat_target_table_t *tt = &job->tgt_cat.tables[t->table];

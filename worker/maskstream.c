@@ -10,7 +10,7 @@
 #include "common/buf.h"
 #include "common/exitcodes.h"
 #include "common/xalloc.h"
-#include "worker/copyrow.h"
+#include "common/copyrow.h"
 
 struct maskstream {
     int nfields;             /* columns in the COPY list */

@@ -534,10 +534,7 @@ s_run_leakscan(worker_t *w, const value_t *task, err_t *err)
              "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '%s'",
              value_map_string(task, "snapshot", ""));
     if (pgutil_exec(src, err, sql) != 0 ||
-        pgutil_exec(tgt, err,
-                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-                    "SET LOCAL work_mem = '256MB'") != 0 ||
-        pgutil_exec(src, err, "SET LOCAL work_mem = '256MB'") != 0)
+        pgutil_exec(tgt, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
         goto done;
     for (size_t i = 0; i < n; i++) {
         cols[i].column = value_map_string(value_at(columns, i), "column", "");

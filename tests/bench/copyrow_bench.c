@@ -1,5 +1,5 @@
 /*
- * copyrow_bench.c - how fast one core splits and rewrites COPY rows (worker/copyrow.c).
+ * copyrow_bench.c - how fast one core splits and rewrites COPY rows (common/copyrow.c).
  *
  * Builds ~200 MB of users-like rows in memory, as the server writes them in text format
  * (id, email, name, phone, address, created_at, a 200-byte note; some UTF-8, some escaped
@@ -17,7 +17,7 @@
  * Each is the best of 3 runs; MB/s counts input bytes. Build and run:
  *
  *   cc -O2 -g -std=gnu11 -I. -D_GNU_SOURCE -o build/copyrow_bench tests/bench/copyrow_bench.c \
- *      worker/copyrow.c common/buf.c common/err.c && build/copyrow_bench [MB]
+ *      common/copyrow.c common/buf.c common/err.c && build/copyrow_bench [MB]
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
-#include "worker/copyrow.h"
+#include "common/copyrow.h"
 
 #define NCOLS 7
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_copyrow.c - libFuzzer target for the COPY row parsers (worker/copyrow.h).
+ * fuzz_copyrow.c - libFuzzer target for the COPY row parsers (common/copyrow.h).
  *
  * Every input is used three ways:
  *
@@ -33,7 +33,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "tests/fuzz/fuzz.h"
-#include "worker/copyrow.h"
+#include "common/copyrow.h"
 
 /* Most fields a row may have (PostgreSQL's limit on a table's columns). */
 #define S_MAX_FIELDS 1600

@@ -16,7 +16,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
-#include "worker/copyrow.h"
+#include "common/copyrow.h"
 
 #define MAXF 16
 

@@ -17,7 +17,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/value.h"
-#include "worker/copyrow.h"
+#include "common/copyrow.h"
 #include "worker/mask.h"
 #include "worker/maskstream.h"
 

@@ -18,7 +18,7 @@
  * to exactly `need` bytes until the walk completes; the offsets it records are relative to
  * the item's start, so they stay right whichever buffer holds the bytes.
  */
-#include "worker/copyrow.h"
+#include "common/copyrow.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
