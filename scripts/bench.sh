@@ -1103,10 +1103,14 @@ done
             awk '{ k = "other: " substr($0, index($0, $3), 60) }
                  / FOREIGN KEY / { k = "ALTER TABLE ADD FOREIGN KEY (SHARE ROW EXCLUSIVE on both tables)" }
                  / VALIDATE CONSTRAINT / { k = "ALTER TABLE VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE)" }
-                 / ENABLE TRIGGER / { k = "ALTER TABLE ENABLE TRIGGER (SHARE ROW EXCLUSIVE), with ANALYZE" }
                  / (PRIMARY KEY|UNIQUE) / && !/ FOREIGN KEY / { k = "ALTER TABLE ADD PRIMARY KEY / UNIQUE (ACCESS EXCLUSIVE)" }
-                 /^[0-9.]+ [A-Za-z]+ (CREATE|create) / { k = "CREATE INDEX (SHARE)" }
-                 /^[0-9.]+ [A-Za-z]+ ANALYZE / { k = "ANALYZE (SHARE UPDATE EXCLUSIVE)" }
+                 /^[0-9.]+ [A-Za-z]+ (CREATE|create) / { k = "CREATE [UNIQUE] INDEX (SHARE)" }
+                 / ANALYZE / {
+                     # a finish task: which of its statements waited shows in the lock mode
+                     if ($2 == "AccessExclusiveLock") k = "finish: ALTER TABLE ADD CONSTRAINT ... USING INDEX (ACCESS EXCLUSIVE)"
+                     else if ($2 == "ShareRowExclusiveLock") k = "finish: ALTER TABLE ENABLE TRIGGER (SHARE ROW EXCLUSIVE)"
+                     else k = "finish: ANALYZE (SHARE UPDATE EXCLUSIVE)"
+                 }
                  { n[k]++; t[k] += $1 }
                  END { for (k in n) printf "%.3f|%s|%d\n", t[k] / 1000, k, n[k] }' "${R_LOCKFILE[ci]}" |
                 sort -t'|' -k1,1 -rn | awk -F'|' 'NR <= 6 { printf "| %s | %s | %.1f |\n", $2, $3, $1 }'
