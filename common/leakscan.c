@@ -661,6 +661,42 @@ done:
 }
 
 /*
+ * For the scan's transaction on conn: work_mem 256MB, no index scans (see s_scan_table).
+ * Returns the former values (a one-row result, a column per setting, to give back to
+ * s_settings_restore), or NULL with err set.
+ */
+static PGresult *
+s_settings_set(PGconn *conn, err_t *err)
+{
+    return pgutil_query(conn, err,
+                        "SELECT pg_catalog.current_setting('work_mem'), "
+                        "       pg_catalog.current_setting('enable_indexscan'), "
+                        "       pg_catalog.current_setting('enable_indexonlyscan'), "
+                        "       pg_catalog.set_config('work_mem', '256MB', true), "
+                        "       pg_catalog.set_config('enable_indexscan', 'off', true), "
+                        "       pg_catalog.set_config('enable_indexonlyscan', 'off', true)",
+                        0, NULL);
+}
+
+/* Sets back on conn the values saved by s_settings_set. Returns 0 or -1 with err set. */
+static int
+s_settings_restore(PGconn *conn, const PGresult *saved, err_t *err)
+{
+    const char *params[3];
+    PGresult *res;
+
+    for (int i = 0; i < 3; i++)
+        params[i] = PQgetvalue(saved, 0, i);
+    res = pgutil_query(conn, err,
+                       "SELECT pg_catalog.set_config('work_mem', $1, true), "
+                       "       pg_catalog.set_config('enable_indexscan', $2, true), "
+                       "       pg_catalog.set_config('enable_indexonlyscan', $3, true)",
+                       3, params);
+    PQclear(res);
+    return res == NULL ? -1 : 0;
+}
+
+/*
  * The scan of one table by the chosen key: a first pass with every source value, then the
  * equal rows that may be values their strategy leaves as they are looked at again
  * (s_recheck); when a column had too many of those, a second pass with the source filtered
@@ -673,6 +709,7 @@ s_scan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table, co
 {
     recheck_t *rechecks = calloc((size_t) ncompared, sizeof(recheck_t));
     int *which = calloc((size_t) ncompared, sizeof(int));
+    PGresult *saved[2] = {NULL, NULL};
     bool full = false;
     char name[512];
     int rc = -1, n = 0;
@@ -689,9 +726,7 @@ s_scan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table, co
      * work at once before the first row, where an index scan on one side would make it
      * start only once the other side's sort is done (the merge waits for both). */
     for (int i = 0; i < 2; i++)
-        if (pgutil_exec(i == 0 ? src : tgt, err,
-                        "SET LOCAL work_mem = '256MB'; SET LOCAL enable_indexscan = off; "
-                        "SET LOCAL enable_indexonlyscan = off") != 0)
+        if ((saved[i] = s_settings_set(i == 0 ? src : tgt, err)) == NULL)
             goto done;
     rc = s_scan(src, tgt, name, schema, table, key, int_key, columns, ncolumns, which, ncompared,
                 false, rechecks, service, arg, err);
@@ -704,15 +739,16 @@ s_scan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table, co
         }
         rc = s_scan(src, tgt, name, schema, table, key, int_key, columns, ncolumns, which,
                     ncompared, true, rechecks, service, arg, err);
-    } else {
-        if (rc == 0 && pgutil_exec(src, err, "SET LOCAL enable_indexscan = on") != 0)
-            rc = -1;
-        for (int f = 0; f < ncompared && rc == 0; f++)
-            if (rechecks[f].n > 0)
-                rc = s_recheck(src, schema, table, key, int_key, &columns[which[f]], &rechecks[f],
-                               err);
     }
+    /* the caller's settings back (the look at the source wants its index) */
+    for (int i = 0; i < 2 && rc == 0; i++)
+        rc = s_settings_restore(i == 0 ? src : tgt, saved[i], err);
+    for (int f = 0; f < ncompared && rc == 0 && !full; f++)
+        if (rechecks[f].n > 0)
+            rc = s_recheck(src, schema, table, key, int_key, &columns[which[f]], &rechecks[f], err);
 done:
+    PQclear(saved[0]);
+    PQclear(saved[1]);
     for (int f = 0; f < ncompared; f++)
         free(rechecks[f].keys);
     free(rechecks);
