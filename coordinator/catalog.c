@@ -430,14 +430,13 @@ catalog_read_target(PGconn *conn, const cat_source_t *src, cat_target_t *tgt, er
     char *p_schemas, *p_names, *p_leaves = NULL, *p_all = NULL;
     const char *params[2];
     PGresult *res = NULL;
-    int nsel = 0, nleaves = 0, nall = 0, rc = -1;
+    int nleaves = 0, nall = 0, rc = -1;
 
     memset(tgt, 0, sizeof(*tgt));
     tgt->tables = xcalloc((size_t) src->ntables, sizeof(cat_target_table_t));
     for (int i = 0; i < src->ntables; i++) {
         schemas[i] = src->tables[i].selected ? src->tables[i].schema : "";
         names[i] = src->tables[i].selected ? src->tables[i].name : "";
-        nsel += src->tables[i].selected;
     }
     p_schemas = pgutil_text_array(schemas, src->ntables);
     p_names = pgutil_text_array(names, src->ntables);
