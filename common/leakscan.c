@@ -21,6 +21,7 @@
 #include "common/copyrow.h"
 #include "common/exitcodes.h"
 #include "common/pgutil.h"
+#include "common/xalloc.h"
 
 /* Strategies whose output cannot carry their input (or carries it by choice), and why. */
 static const struct {
@@ -545,9 +546,7 @@ s_recheck(PGconn *src, const char *schema, const char *table, const char *key, b
     if (res == NULL)
         return -1;
     nfound = (size_t) PQntuples(res);
-    found = calloc(nfound ? nfound : 1, sizeof(int64_t));
-    if (found == NULL)
-        abort();
+    found = xcalloc(nfound, sizeof(int64_t));
     for (size_t k = 0; k < nfound; k++)
         found[k] = strtoll(PQgetvalue(res, (int) k, 0), NULL, 10);
     PQclear(res);
@@ -581,12 +580,10 @@ s_scan(PGconn *src, PGconn *tgt, const char *name, const char *schema, const cha
         {src, "source", NULL, NULL, ncompared, 0, NULL, NULL, false, service, arg, 0},
         {tgt, "target", NULL, NULL, ncompared, 0, NULL, NULL, false, service, arg, 0}};
     side_t *s = &sides[0], *t = &sides[1];
-    bool *may_keep = calloc((size_t) ncompared, sizeof(bool));
+    bool *may_keep = xcalloc((size_t) ncompared, sizeof(bool));
     int rc = -1;
     int64_t pairs = 0;
 
-    if (may_keep == NULL)
-        abort();
     for (int f = 0; f < ncompared && !filtered; f++)
         may_keep[f] = s_changeable_sql(NULL, columns[which[f]].strategy, NULL);
     for (int i = 0; i < 2; i++) {
@@ -596,10 +593,8 @@ s_scan(PGconn *src, PGconn *tgt, const char *name, const char *schema, const cha
 
         free(sql);
         sides[i].parser = copyrow_bin_new(ncompared + 1);
-        sides[i].hash = calloc((size_t) ncompared + 1, sizeof(int64_t));
-        sides[i].null = calloc((size_t) ncompared + 1, sizeof(bool));
-        if (sides[i].parser == NULL || sides[i].hash == NULL || sides[i].null == NULL)
-            abort();
+        sides[i].hash = xcalloc((size_t) ncompared + 1, sizeof(int64_t));
+        sides[i].null = xcalloc((size_t) ncompared + 1, sizeof(bool));
         if (!sent) {
             pgutil_set_error(err, sides[i].conn, NULL, name);
             goto done;
@@ -707,21 +702,20 @@ s_scan_table(PGconn *src, PGconn *tgt, const char *schema, const char *table, co
              bool int_key, leak_column_t *columns, int ncolumns, int ncompared,
              leakscan_service_fn *service, void *arg, err_t *err)
 {
-    recheck_t *rechecks = calloc((size_t) ncompared, sizeof(recheck_t));
-    int *which = calloc((size_t) ncompared, sizeof(int));
+    recheck_t *rechecks = xcalloc((size_t) ncompared, sizeof(recheck_t));
+    int *which = xcalloc((size_t) ncompared, sizeof(int));
+    size_t max = s_recheck_max();
     PGresult *saved[2] = {NULL, NULL};
     bool full = false;
     char name[512];
     int rc = -1, n = 0;
 
-    if (rechecks == NULL || which == NULL)
-        abort();
     snprintf(name, sizeof(name), "%s.%s", schema, table);
     for (int c = 0; c < ncolumns; c++)
         if (columns[c].skipped == NULL)
             which[n++] = c;
     for (int f = 0; f < ncompared; f++)
-        rechecks[f].max = s_recheck_max();
+        rechecks[f].max = max;
     /* Each side sorts in memory, and by a sort rather than along an index: both servers then
      * work at once before the first row, where an index scan on one side would make it
      * start only once the other side's sort is done (the merge waits for both). */
