@@ -521,6 +521,31 @@ s_number(s_json_t *j, const s_state_t *st)
 
 static int s_value(s_json_t *j, const s_state_t *st);
 
+/* When the closing character close of a container comes next: passes it, ends the
+ * container's depth and returns true. */
+static bool
+s_close(s_json_t *j, char close)
+{
+    if (j->i >= j->len || j->s[j->i] != close)
+        return false;
+    s_pass(j);
+    j->depth--;
+    return true;
+}
+
+/* After a member or an element: 1 when a comma follows (passed), 0 when the container
+ * closes (s_close), else -1 with missing as the problem. */
+static int
+s_after_item(s_json_t *j, char close, const char *missing)
+{
+    s_ws(j);
+    if (j->i < j->len && j->s[j->i] == ',') {
+        s_pass(j);
+        return 1;
+    }
+    return s_close(j, close) ? 0 : s_fail(j, missing);
+}
+
 /* An object. */
 static int
 s_object(s_json_t *j, const s_state_t *st)
@@ -532,13 +557,11 @@ s_object(s_json_t *j, const s_state_t *st)
         return s_fail(j, "nesting deeper than 1000 levels");
     s_pass(j);
     s_ws(j);
-    if (j->i < j->len && j->s[j->i] == '}') {
-        s_pass(j);
-        j->depth--;
+    if (s_close(j, '}'))
         return 0;
-    }
     for (;;) {
         size_t key_start = j->i;
+        int rc;
 
         if (j->i >= j->len || j->s[j->i] != '"')
             return s_fail(j, "an object key that is not a string");
@@ -556,18 +579,10 @@ s_object(s_json_t *j, const s_state_t *st)
             child = *st;
         if (s_value(j, &child) < 0)
             return -1;
+        rc = s_after_item(j, '}', "a missing comma or closing brace");
+        if (rc <= 0)
+            return rc;
         s_ws(j);
-        if (j->i < j->len && j->s[j->i] == ',') {
-            s_pass(j);
-            s_ws(j);
-            continue;
-        }
-        if (j->i < j->len && j->s[j->i] == '}') {
-            s_pass(j);
-            j->depth--;
-            return 0;
-        }
-        return s_fail(j, "a missing comma or closing brace");
     }
 }
 
@@ -582,29 +597,20 @@ s_array(s_json_t *j, const s_state_t *st)
         return s_fail(j, "nesting deeper than 1000 levels");
     s_pass(j);
     s_ws(j);
-    if (j->i < j->len && j->s[j->i] == ']') {
-        s_pass(j);
-        j->depth--;
+    if (s_close(j, ']'))
         return 0;
-    }
     for (size_t index = 0;; index++) {
+        int rc;
+
         if (live)
             s_state_child(j, st, NULL, 0, index, &child);
         else
             child = *st;
         if (s_value(j, &child) < 0)
             return -1;
-        s_ws(j);
-        if (j->i < j->len && j->s[j->i] == ',') {
-            s_pass(j);
-            continue;
-        }
-        if (j->i < j->len && j->s[j->i] == ']') {
-            s_pass(j);
-            j->depth--;
-            return 0;
-        }
-        return s_fail(j, "a missing comma or closing bracket");
+        rc = s_after_item(j, ']', "a missing comma or closing bracket");
+        if (rc <= 0)
+            return rc;
     }
 }
 
